@@ -1,0 +1,57 @@
+"""The `fwcheat` command line: parses arguments and dispatches to a subcommand."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+from types import ModuleType
+
+from fwcheat import __version__
+from fwcheat.commands import COMMANDS, DEFAULT_COMMAND
+
+
+def _command_module(name: str) -> ModuleType:
+    return importlib.import_module(f"fwcheat.commands.{name.replace('-', '_')}")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="fwcheat",
+        description=(
+            "PyTorch <-> MXNet/Gluon cheat-sheet: search idioms, read both versions "
+            "side by side, and run them in real Jupyter kernels."
+        ),
+        epilog="Run `fwcheat COMMAND --help` for a command's options. "
+        "With no command, fwcheat opens the interactive browser (TUI).",
+    )
+    parser.add_argument("--version", action="version", version=f"fwcheat {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMANDS:
+        module = _command_module(name)
+        command_parser = sub.add_parser(
+            name, help=module.HELP, description=getattr(module, "DESCRIPTION", module.HELP)
+        )
+        module.add_arguments(command_parser)
+        command_parser.set_defaults(_module=module)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        if DEFAULT_COMMAND not in COMMANDS:
+            parser.print_help()
+            return 0
+        args = parser.parse_args([DEFAULT_COMMAND, *(argv or [])])
+    try:
+        return int(args._module.main(args))
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        # `fwcheat search x | head`: the reader went away; that is not an error.
+        sys.stderr.close()
+        return 0

@@ -1,0 +1,82 @@
+"""The knowledge-base schema: what one idiom entry may contain.
+
+These structs are the single definition of the YAML format documented in
+``knowledge/README.md``. They reject unknown keys and wrong types, so a typo in
+a knowledge file is reported instead of silently ignored. msgspec keeps them
+cheap to import and lets the search index store entries as compact msgpack.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Final
+
+import msgspec
+
+#: Frameworks an entry may carry a snippet for, in display order.
+FRAMEWORKS: Final = ("pytorch", "mxnet", "tensorflow", "keras")
+#: Frameworks fwcheat can execute today.
+RUNNABLE_FRAMEWORKS: Final = ("pytorch", "mxnet")
+#: How each framework is named to a person.
+FRAMEWORK_LABELS: Final = {
+    "pytorch": "PyTorch",
+    "mxnet": "MXNet/Gluon",
+    "tensorflow": "TensorFlow",
+    "keras": "Keras",
+}
+
+KebabCase = Annotated[str, msgspec.Meta(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")]
+Identifier = Annotated[str, msgspec.Meta(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")]
+NonEmpty = Annotated[str, msgspec.Meta(min_length=1)]
+
+
+class Snippet(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
+    """One framework's way of writing the idiom."""
+
+    code: NonEmpty
+    #: Hidden code run before ``code`` (imports, data); not shown by default.
+    setup: str = ""
+    #: What running ``setup`` + ``code`` prints, as recorded on CPU.
+    output: str | None = None
+
+
+class Snippets(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
+    pytorch: Snippet | None = None
+    mxnet: Snippet | None = None
+    tensorflow: Snippet | None = None
+    keras: Snippet | None = None
+
+    def items(self) -> list[tuple[str, Snippet]]:
+        """The (framework, snippet) pairs present, in display order."""
+        pairs = ((fw, getattr(self, fw)) for fw in FRAMEWORKS)
+        return [(fw, s) for fw, s in pairs if s is not None]
+
+    def get(self, framework: str) -> Snippet | None:
+        return getattr(self, framework, None) if framework in FRAMEWORKS else None
+
+
+class Tolerance(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
+    """How close the two ``compare`` values must be (as in numpy.allclose)."""
+
+    rtol: Annotated[float, msgspec.Meta(ge=0)] = 1e-5
+    atol: Annotated[float, msgspec.Meta(ge=0)] = 1e-6
+
+
+class Entry(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
+    """One idiom: the same task written in each framework."""
+
+    id: KebabCase
+    title: NonEmpty
+    title_zh: NonEmpty
+    category: KebabCase
+    summary: NonEmpty
+    snippets: Snippets
+    tags: list[NonEmpty] = []
+    aliases: list[NonEmpty] = []
+    notes: list[NonEmpty] = []
+    #: A variable both snippets define; its values must agree across frameworks.
+    compare: Identifier | None = None
+    tolerance: Tolerance | None = None
+    #: GPUs the entry needs: 0 runs anywhere, 1 needs a GPU, 2+ needs several.
+    gpus: Annotated[int, msgspec.Meta(ge=0)] = 0
+    #: Ids of related entries.
+    see_also: list[KebabCase] = []
