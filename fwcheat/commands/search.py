@@ -1,0 +1,72 @@
+"""`fwcheat search QUERY`: ranked idioms, both snippets side by side."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from fwcheat.commands._common import add_framework_option
+
+if TYPE_CHECKING:
+    from fwcheat.search import Hit
+
+HELP = "search idioms (English, 中文, or an API name from either framework)"
+DESCRIPTION = (
+    "Search the knowledge base. Queries may be English, Chinese (自动求导) or an API name "
+    "from either side (attach_grad finds the PyTorch way). Typos are forgiven."
+)
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("query", nargs="+", help="words to look for")
+    add_framework_option(parser)
+    parser.add_argument("-n", "--limit", type=int, default=3, help="how many results to show (default 3)")
+    parser.add_argument("--json", action="store_true", help="print machine-readable JSON instead")
+
+
+def hits_json(query: str, hits: Sequence[Hit]) -> str:
+    import json
+
+    results = [
+        {
+            "id": hit.entry.id,
+            "title": hit.entry.title,
+            "title_zh": hit.entry.title_zh,
+            "category": hit.entry.category,
+            "score": float(hit.score),
+            "snippets": {fw: {"code": snippet.code} for fw, snippet in hit.entry.snippets.items()},
+        }
+        for hit in hits
+    ]
+    return json.dumps({"query": query, "results": results}, ensure_ascii=False, indent=2)
+
+
+def main(args: argparse.Namespace) -> int:
+    from fwcheat.search import Searcher
+
+    query = " ".join(args.query)
+    if args.limit < 1:
+        raise SystemExit("fwcheat search: --limit must be at least 1")
+    searcher = Searcher()
+    hits = searcher.search(query, limit=args.limit + 5, framework=args.framework)
+    shown, more = hits[: args.limit], hits[args.limit :]
+    if args.json:
+        print(hits_json(query, shown))
+        return 0 if shown else 1
+    from fwcheat.commands._common import console
+    from fwcheat.render import print_hits, print_suggestions
+
+    if not shown:
+        print_suggestions(console(stderr=True), query, searcher.suggest(query))
+        return 1
+    out = console()
+    print_hits(out, query, shown, framework=args.framework)
+    if more:
+        out.print()
+        out.print(
+            f"More: {', '.join(h.entry.id for h in more)}  (fwcheat show ID)",
+            style="dim",
+            markup=False,
+        )
+    return 0

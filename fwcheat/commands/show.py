@@ -1,0 +1,43 @@
+"""`fwcheat show ID`: one idiom in full."""
+
+from __future__ import annotations
+
+import argparse
+
+from fwcheat.commands._common import add_framework_option
+
+HELP = "show one idiom in full"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("id", help="the entry id (see `fwcheat list`)")
+    add_framework_option(parser)
+    parser.add_argument("--setup", action="store_true", help="also show each snippet's hidden setup code")
+
+
+def main(args: argparse.Namespace) -> int:
+    from fwcheat.commands._common import console, unknown_entry
+    from fwcheat.store import open_store
+
+    store = open_store()
+    entry = store.entry(args.id)
+    if entry is None:
+        return unknown_entry(args.id)
+    if args.setup:
+        import msgspec
+
+        snippets = {
+            fw: msgspec.structs.replace(
+                s,
+                code=(s.setup.rstrip("\n") + "\n# --- snippet ---\n" + s.code) if s.setup else s.code,
+            )
+            for fw, s in entry.snippets.items()
+        }
+        entry = msgspec.structs.replace(entry, snippets=msgspec.structs.replace(entry.snippets, **snippets))
+    from fwcheat.render import print_entry
+
+    out = console()
+    print_entry(out, entry, framework=args.framework)
+    if entry.see_also:
+        out.print(f"See also: {', '.join(entry.see_also)}", style="dim", markup=False)
+    return 0

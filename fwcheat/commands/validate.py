@@ -1,0 +1,61 @@
+"""`fwcheat validate [PATH...]`: check knowledge files; non-zero exit on errors."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+HELP = "check knowledge files for errors (file:line: message, with the fix)"
+DESCRIPTION = (
+    "Check knowledge YAML files. With no PATH, checks the whole knowledge base: the bundled "
+    "files, your user files and FWCHEAT_KNOWLEDGE_PATH. Exits 1 if any error is found."
+)
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("paths", nargs="*", metavar="PATH", help="files or folders to check")
+
+
+def main(args: argparse.Namespace) -> int:
+    from fwcheat.commands._common import console
+    from fwcheat.knowledge.base import build_knowledge
+    from fwcheat.knowledge.sources import SUFFIXES, Layer, layers
+
+    if args.paths:
+        files: list[Path] = []
+        for raw in args.paths:
+            path = Path(raw)
+            if path.is_dir():
+                files.extend(sorted(p for p in path.rglob("*") if p.suffix in SUFFIXES))
+            elif path.exists():
+                files.append(path)
+            else:
+                console(stderr=True).print(f"{path}: no such file or folder", markup=False)
+                return 2
+        checked = [Layer("checked", tuple(files))]
+    else:
+        checked = layers()
+    kb = build_knowledge(checked)
+    problems = kb.problems
+    if args.paths:
+        # see_also may point at bundled entries: only warn about ids unknown everywhere.
+        from fwcheat.knowledge import load_knowledge
+
+        known = set(load_knowledge().entries) | set(kb.entries)
+        problems = [
+            p
+            for p in problems
+            if not (
+                p.severity == "warning" and "see_also" in p.message and p.message.rsplit("`", 2)[-2] in known
+            )
+        ]
+    err = console(stderr=True)
+    for problem in problems:
+        style = "red" if problem.is_error else "yellow"
+        err.print(str(problem), style=style, markup=False, highlight=False, soft_wrap=True)
+    errors = sum(p.is_error for p in problems)
+    warnings = len(problems) - errors
+    files_checked = sum(len(layer.files) for layer in checked)
+    summary = f"{files_checked} files, {len(kb.entries)} entries: {errors} errors, {warnings} warnings"
+    (err if errors else console()).print(summary, style="bold red" if errors else "green", markup=False)
+    return 1 if errors else 0

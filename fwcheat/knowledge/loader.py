@@ -1,0 +1,329 @@
+"""Reading knowledge YAML files into validated entries, with precise problems.
+
+Every problem names the file and line and says how to fix it. A broken file, or
+a broken entry inside a file, is reported and skipped: the rest still loads.
+Line numbers come from PyYAML's node marks: the file is *composed* into nodes
+first (keeping positions), checked for duplicate keys, then each entry is
+converted and validated on its own against :mod:`fwcheat.knowledge.model`.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import msgspec
+import yaml
+
+from fwcheat.knowledge.model import Entry, Snippet, Snippets, Tolerance
+from fwcheat.knowledge.problems import Problem
+
+try:  # libyaml makes a cold index rebuild several times faster
+    _Loader: Any = yaml.CSafeLoader
+except AttributeError:  # pragma: no cover - libyaml missing
+    _Loader = yaml.SafeLoader
+
+_FIELDS: dict[str, tuple[str, ...]] = {
+    "entry": tuple(Entry.__struct_fields__),
+    "snippets": tuple(Snippets.__struct_fields__),
+    "snippet": tuple(Snippet.__struct_fields__),
+    "tolerance": tuple(Tolerance.__struct_fields__),
+}
+_FORMAT_HINT = "see knowledge/README.md for the format"
+_ERROR_AT = re.compile(r"^(?P<msg>.*?)(?: - at `\$(?P<path>[^`]*)`)?$", re.S)
+_PATH_PART = re.compile(r"\.([A-Za-z_][A-Za-z0-9_]*)|\[(\d+)\]")
+
+
+@dataclass(frozen=True)
+class LoadedEntry:
+    """An entry together with where it was defined."""
+
+    entry: Entry
+    path: Path
+    line: int
+
+
+@dataclass
+class FileResult:
+    entries: list[LoadedEntry] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+
+PathKey = tuple[str | int, ...]
+
+
+def _index_nodes(
+    node: yaml.Node,
+    path: PathKey,
+    lines: dict[PathKey, tuple[int, int]],
+    problems: list[Problem],
+    file: Path,
+) -> None:
+    """Record (key line, value line) for every path below ``node``; flag duplicate keys."""
+    if isinstance(node, yaml.MappingNode):
+        seen: dict[Any, int] = {}
+        for key_node, value_node in node.value:
+            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else str(key_node.value)
+            line = key_node.start_mark.line + 1
+            if key in seen:
+                problems.append(
+                    Problem(
+                        file,
+                        line,
+                        f"duplicate key `{key}` (first at line {seen[key]}); "
+                        "YAML would silently keep only the last one",
+                        "merge the two values under one key",
+                    )
+                )
+            seen[key] = line
+            child = (*path, key)
+            lines[child] = (line, value_node.start_mark.line + 1)
+            _index_nodes(value_node, child, lines, problems, file)
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            child = (*path, i)
+            lines[child] = (item.start_mark.line + 1, item.start_mark.line + 1)
+            _index_nodes(item, child, lines, problems, file)
+
+
+def _parse_error_path(text: str) -> PathKey:
+    parts: list[str | int] = []
+    for name, index in _PATH_PART.findall(text):
+        parts.append(int(index) if index else name)
+    return tuple(parts)
+
+
+def _fix_for(message: str, path: PathKey) -> str:
+    """A human fix for a msgspec validation message."""
+    unknown = re.match(r"Object contains unknown field `([^`]+)`", message)
+    if unknown:
+        name = unknown.group(1)
+        known: set[str] = set()
+        for names in _FIELDS.values():
+            known.update(names)
+        close = difflib.get_close_matches(name, sorted(known), n=1)
+        hint = f"did you mean `{close[0]}`? " if close else ""
+        return f"{hint}remove or rename `{name}`; {_FORMAT_HINT}"
+    missing = re.match(r"Object missing required field `([^`]+)`", message)
+    if missing:
+        return f"add `{missing.group(1)}:` here"
+    if "matching regex" in message:
+        return (
+            "use lowercase letters, digits and single dashes, e.g. `autograd-record`"
+            if (
+                (path and path[-1] in ("id", "category", "see_also"))
+                or (len(path) > 1 and path[-2] == "see_also")
+            )
+            else "use a Python identifier, e.g. `grad`"
+        )
+    if "of length >= 1" in message:
+        return "write some text here, or remove the key"
+    expected = re.match(r"Expected `([^`]+)`, got `([^`]+)`", message)
+    if expected:
+        want, got = expected.groups()
+        if want == "array":
+            return "write a YAML list, e.g. `[a, b]` or one `- item` per line"
+        if want == "str":
+            return 'quote the value so YAML reads it as text, e.g. "..."'
+        if want == "float" and got == "str":
+            return "write a number YAML reads as a float, e.g. `1.0e-5` (with a dot)"
+        if want == "object":
+            return "write a mapping of `key: value` lines here"
+        return f"write a {want} here"
+    return _FORMAT_HINT
+
+
+def _problem_from_validation(
+    err: msgspec.ValidationError,
+    base: PathKey,
+    lines: dict[PathKey, tuple[int, int]],
+    file: Path,
+    fallback: int,
+) -> Problem:
+    m = _ERROR_AT.match(str(err))
+    message = m.group("msg") if m else str(err)
+    rel = _parse_error_path(m.group("path") or "") if m else ()
+    line = fallback
+    unknown = re.match(r"Object contains unknown field `([^`]+)`", message)
+    target: PathKey = (*base, *rel, unknown.group(1)) if unknown else (*base, *rel)
+    # Walk up until a path we know the line of.
+    while target:
+        if target in lines:
+            key_line, value_line = lines[target]
+            line = key_line if unknown or isinstance(target[-1], str) else value_line
+            break
+        target = target[:-1]
+    where = ".".join(str(p) for p in rel)
+    text = f"{message} (at `{where}`)" if where else message
+    return Problem(file, line, text, _fix_for(message, rel))
+
+
+def _semantic_problems(
+    entry: Entry, file: Path, line: int, lines: dict[PathKey, tuple[int, int]], base: PathKey
+) -> list[Problem]:
+    problems: list[Problem] = []
+    snippets = entry.snippets.items()
+    if not snippets:
+        at = lines.get((*base, "snippets"), (line, line))[0]
+        problems.append(
+            Problem(
+                file,
+                at,
+                f"entry `{entry.id}` has no snippets",
+                "add at least `snippets: {pytorch: {code: ...}}`",
+            )
+        )
+    if entry.compare:
+        pattern = re.compile(rf"\b{re.escape(entry.compare)}\b")
+        for framework, snippet in snippets:
+            if not pattern.search(snippet.setup + "\n" + snippet.code):
+                at = lines.get((*base, "compare"), (line, line))[0]
+                problems.append(
+                    Problem(
+                        file,
+                        at,
+                        f"`compare: {entry.compare}` names a variable the {framework} snippet never mentions",
+                        f"define `{entry.compare}` in snippets.{framework}.code, or fix the name",
+                    )
+                )
+    return problems
+
+
+def parse_text(text: str, file: Path) -> FileResult:
+    """Parse one file's text. Never raises for bad content: problems are returned."""
+    result = FileResult()
+    if not text.strip():
+        result.problems.append(Problem(file, 1, "file is empty", f"add an `entries:` list; {_FORMAT_HINT}"))
+        return result
+    try:
+        root = yaml.compose(text, Loader=_Loader)
+    except yaml.MarkedYAMLError as err:
+        mark = err.problem_mark or err.context_mark
+        line = mark.line + 1 if mark else 1
+        what = " ".join(p for p in (err.context, err.problem) if p)
+        result.problems.append(
+            Problem(
+                file,
+                line,
+                f"YAML syntax error: {what}",
+                "check the indentation and quoting on this line and the one above",
+            )
+        )
+        return result
+    except yaml.YAMLError as err:
+        result.problems.append(Problem(file, 1, f"YAML error: {err}", "check the file's syntax"))
+        return result
+    if root is None:
+        result.problems.append(
+            Problem(
+                file,
+                1,
+                "file has no content (only comments)",
+                f"add an `entries:` list; {_FORMAT_HINT}",
+            )
+        )
+        return result
+    lines: dict[PathKey, tuple[int, int]] = {}
+    _index_nodes(root, (), lines, result.problems, file)
+    if not isinstance(root, yaml.MappingNode):
+        result.problems.append(
+            Problem(
+                file,
+                root.start_mark.line + 1,
+                "the top level must be a mapping with an `entries:` list",
+                _FORMAT_HINT,
+            )
+        )
+        return result
+    entries_node: yaml.Node | None = None
+    for key_node, value_node in root.value:
+        if key_node.value == "entries":
+            entries_node = value_node
+        else:
+            result.problems.append(
+                Problem(
+                    file,
+                    key_node.start_mark.line + 1,
+                    f"unknown top-level key `{key_node.value}`",
+                    "put entries under `entries:`; no other top-level keys are allowed",
+                )
+            )
+    if entries_node is None:
+        result.problems.append(Problem(file, 1, "no `entries:` list in this file", _FORMAT_HINT))
+        return result
+    if not isinstance(entries_node, yaml.SequenceNode):
+        result.problems.append(
+            Problem(
+                file,
+                entries_node.start_mark.line + 1,
+                "`entries` must be a list (one `- id: ...` per entry)",
+                _FORMAT_HINT,
+            )
+        )
+        return result
+    constructor = yaml.constructor.SafeConstructor()
+    for index, item in enumerate(entries_node.value):
+        line = item.start_mark.line + 1
+        base: PathKey = ("entries", index)
+        try:
+            data = constructor.construct_document(item)
+        except yaml.YAMLError as err:
+            result.problems.append(Problem(file, line, f"cannot read this entry: {err}", "check its syntax"))
+            continue
+        if not isinstance(data, dict):
+            result.problems.append(
+                Problem(file, line, "an entry must be a mapping (`id: ...`, `title: ...`)", _FORMAT_HINT)
+            )
+            continue
+        try:
+            entry = msgspec.convert(data, Entry, strict=False)
+        except msgspec.ValidationError as err:
+            problem = _problem_from_validation(err, base, lines, file, line)
+            ident = data.get("id")
+            if isinstance(ident, str):
+                problem = Problem(
+                    problem.path, problem.line, f"entry `{ident}`: {problem.message}", problem.fix
+                )
+            result.problems.append(problem)
+            continue
+        semantic = _semantic_problems(entry, file, line, lines, base)
+        result.problems.extend(semantic)
+        if not any("has no snippets" in p.message for p in semantic):
+            result.entries.append(LoadedEntry(entry, file, line))
+    return result
+
+
+def parse_file(file: Path) -> FileResult:
+    """Read and parse one knowledge file; unreadable files become problems."""
+    try:
+        raw = file.read_bytes()
+    except OSError as err:
+        return FileResult(
+            problems=[
+                Problem(
+                    file,
+                    0,
+                    f"cannot read file: {err.strerror or err}",
+                    "check the path and permissions",
+                )
+            ]
+        )
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as err:
+        line = raw[: err.start].count(b"\n") + 1
+        column = err.start - (raw.rfind(b"\n", 0, err.start) + 1) + 1
+        return FileResult(
+            problems=[
+                Problem(
+                    file,
+                    line,
+                    f"not valid UTF-8 (byte 0x{raw[err.start]:02x} at column {column})",
+                    "save the file as UTF-8 (e.g. `iconv -f GBK -t UTF-8`)",
+                )
+            ]
+        )
+    return parse_text(text.removeprefix("\ufeff"), file)

@@ -1,0 +1,145 @@
+"""Rich rendering of entries and search results for the command line.
+
+On a terminal: a title line, the snippets side by side in panels with syntax
+highlighting (stacked when the terminal is narrow), then the notes. Into a
+pipe or file: the same content as plain text, easy to grep or paste. Colour
+follows rich's rules, so ``NO_COLOR`` is honoured.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from rich.console import Console, Group, RenderableType
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from fwcheat.knowledge.model import FRAMEWORK_LABELS, Entry
+
+if TYPE_CHECKING:
+    from fwcheat.search import Hit
+
+#: Below this many columns the two snippets are stacked instead of side by side.
+SIDE_BY_SIDE_MIN_WIDTH = 100
+
+
+def _snippets(entry: Entry, framework: str | None) -> list[tuple[str, str]]:
+    pairs = [(fw, s.code.rstrip("\n")) for fw, s in entry.snippets.items()]
+    if framework:
+        pairs = [(fw, code) for fw, code in pairs if fw == framework]
+    return pairs
+
+
+def _header(entry: Entry, score: float | None = None, via: Sequence[str] = ()) -> Text:
+    text = Text()
+    text.append(entry.title, style="bold")
+    text.append("  ")
+    text.append(entry.title_zh, style="bold cyan")
+    meta = f"  {entry.id} · {entry.category}"
+    if score is not None:
+        meta += f" · score {score:.2f}"
+    if via:
+        meta += " · matched " + ", ".join(FRAMEWORK_LABELS.get(v, v) for v in sorted(via)) + " API"
+    text.append(meta, style="dim")
+    return text
+
+
+def _code_panel(framework: str, code: str) -> Panel:
+    from rich.syntax import Syntax
+
+    syntax = Syntax(code, "python", theme="ansi_dark", background_color="default", word_wrap=True)
+    return Panel(
+        syntax,
+        title=FRAMEWORK_LABELS.get(framework, framework),
+        title_align="left",
+        border_style="blue",
+    )
+
+
+def entry_renderable(
+    entry: Entry,
+    *,
+    width: int,
+    framework: str | None = None,
+    score: float | None = None,
+    via: Sequence[str] = (),
+) -> RenderableType:
+    """One entry as rich renderables: header, summary, snippet panels, notes."""
+    parts: list[RenderableType] = [
+        _header(entry, score, via),
+        Text(entry.summary.strip(), style="italic"),
+    ]
+    panels = [_code_panel(fw, code) for fw, code in _snippets(entry, framework)]
+    if len(panels) > 1 and width >= SIDE_BY_SIDE_MIN_WIDTH:
+        grid = Table.grid(expand=True, padding=(0, 1))
+        for _ in panels:
+            grid.add_column(ratio=1)
+        grid.add_row(*panels)
+        parts.append(grid)
+    else:
+        parts.extend(panels)
+    if entry.notes:
+        notes = Text()
+        for i, note in enumerate(entry.notes):
+            if i:
+                notes.append("\n")
+            notes.append("  • ", style="yellow")
+            notes.append(" ".join(note.split()))
+        parts.append(notes)
+    return Group(*parts)
+
+
+def entry_plain(entry: Entry, *, framework: str | None = None, score: float | None = None) -> str:
+    """One entry as plain text (for pipes and files)."""
+    lines = [
+        f"{entry.title}  {entry.title_zh}  [{entry.id} · {entry.category}"
+        + (f" · score {score:.2f}]" if score is not None else "]")
+    ]
+    lines.append(" ".join(entry.summary.split()))
+    for fw, code in _snippets(entry, framework):
+        lines.append(f"--- {FRAMEWORK_LABELS.get(fw, fw)} ---")
+        lines.append(code)
+    if entry.notes:
+        lines.append("Notes:")
+        lines.extend(f"  - {' '.join(note.split())}" for note in entry.notes)
+    return "\n".join(lines)
+
+
+def print_entry(
+    console: Console,
+    entry: Entry,
+    *,
+    framework: str | None = None,
+    score: float | None = None,
+    via: Sequence[str] = (),
+) -> None:
+    if console.is_terminal:
+        console.print(entry_renderable(entry, width=console.width, framework=framework, score=score, via=via))
+    else:
+        console.print(
+            entry_plain(entry, framework=framework, score=score),
+            markup=False,
+            highlight=False,
+            soft_wrap=True,
+        )
+
+
+def print_hits(console: Console, query: str, hits: Sequence[Hit], *, framework: str | None = None) -> None:
+    """Search results, best first, each with its snippets."""
+    for i, hit in enumerate(hits):
+        if i:
+            console.print()
+            if console.is_terminal:
+                console.rule(style="dim")
+        print_entry(console, hit.entry, framework=framework, score=hit.score, via=sorted(hit.via))
+
+
+def print_suggestions(console: Console, query: str, suggestions: Sequence[str]) -> None:
+    message = Text(f"No idiom matches {query!r}.")
+    if suggestions:
+        message.append(" Did you mean: ")
+        message.append(", ".join(suggestions), style="bold")
+        message.append("?")
+    console.print(message)

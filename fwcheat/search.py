@@ -1,0 +1,208 @@
+"""Ranked search over the knowledge base; pure, headless and fast.
+
+Ranking is BM25F-style over weighted fields (titles, aliases and API names
+count most, notes least), computed from postings precomputed in the index
+(:mod:`fwcheat.store`). On top of exact terms:
+
+- the last word of a query also matches as a prefix (search as you type);
+- a word not in the vocabulary matches its near spellings (``autogard``);
+- typing a whole alias, title, id or API name exactly puts that entry first;
+- Chinese is matched by character bigrams, so 自动求导 needs no word splitter.
+
+Nothing here imports a deep-learning framework, Textual or Jupyter.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from fwcheat.knowledge.model import Entry
+from fwcheat.store import VIA_BITS, Store, open_store
+from fwcheat.text import is_secondary, phrase_key, terms
+
+_PREFIX_FACTOR = 0.6
+_FUZZY_FACTOR = {1: 0.7, 2: 0.45}
+_PHRASE_BONUS = 4.0
+_SECONDARY = 0.3
+_MAX_EXPANSIONS = 24
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One search result."""
+
+    entry: Entry
+    score: float
+    #: Frameworks whose API names (read from the snippets) matched the query.
+    via: frozenset[str] = field(default_factory=frozenset)
+
+
+class Searcher:
+    """Searches one open index; keep it around to search as the user types."""
+
+    def __init__(self, store: Store | None = None) -> None:
+        self.store = store or open_store()
+        self._vocab: list[str] | None = None
+        self._idf: dict[str, float] = {}
+        self._framework_docs: dict[str, set[int]] = {}
+
+    # -- vocabulary -------------------------------------------------------------
+    def vocabulary(self) -> list[str]:
+        """All indexed terms, sorted (loaded on first need: prefix or typo lookups)."""
+        if self._vocab is None:
+            self._vocab = [r[0] for r in self.store.conn.execute("SELECT term FROM vocab ORDER BY term")]
+        return self._vocab
+
+    def _known(self, candidates: list[str]) -> dict[str, float]:
+        missing = [t for t in candidates if t not in self._idf]
+        if missing:
+            marks = ",".join("?" * len(missing))
+            for term, idf in self.store.conn.execute(
+                f"SELECT term, idf FROM vocab WHERE term IN ({marks})", missing
+            ):
+                self._idf[term] = idf
+        return {t: self._idf[t] for t in candidates if t in self._idf}
+
+    def _prefixed(self, term: str) -> list[str]:
+        vocab = self.vocabulary()
+        start = bisect.bisect_left(vocab, term)
+        found: list[str] = []
+        for word in vocab[start : start + 400]:
+            if not word.startswith(term):
+                break
+            if word != term:
+                found.append(word)
+        found.sort(key=len)
+        return found[:_MAX_EXPANSIONS]
+
+    def _near(self, term: str) -> list[tuple[str, int]]:
+        from rapidfuzz import process
+        from rapidfuzz.distance import Levenshtein
+
+        max_distance = 1 if len(term) < 7 else 2
+        matches = process.extract(
+            term, self.vocabulary(), scorer=Levenshtein.distance, score_cutoff=max_distance, limit=8
+        )
+        return [(word, int(distance)) for word, distance, _ in matches if word != term]
+
+    def _expand(self, term: str, *, is_last: bool, prefix: bool) -> dict[str, float]:
+        """Index terms that ``term`` stands for, each with how much a match counts."""
+        expansions: dict[str, float] = {}
+        exact = self._known([term])
+        if exact:
+            expansions[term] = 1.0
+        latin = term.isascii()
+        if prefix and is_last and latin and len(term) >= 2:
+            factor = _PREFIX_FACTOR / 2 if exact else _PREFIX_FACTOR
+            for word in self._prefixed(term):
+                expansions.setdefault(word, factor)
+        if not expansions and latin and len(term) >= 4:
+            for word, distance in self._near(term):
+                expansions.setdefault(word, _FUZZY_FACTOR[distance])
+        return expansions
+
+    # -- search -----------------------------------------------------------------
+    def _docs_with(self, framework: str) -> set[int]:
+        if framework not in self._framework_docs:
+            rows = self.store.conn.execute(
+                "SELECT doc FROM docs WHERE ',' || frameworks || ',' LIKE ?", (f"%,{framework},%",)
+            )
+            self._framework_docs[framework] = {doc for (doc,) in rows}
+        return self._framework_docs[framework]
+
+    def search(
+        self, query: str, limit: int = 10, framework: str | None = None, *, prefix: bool = True
+    ) -> list[Hit]:
+        """The best ``limit`` entries for ``query``, best first."""
+        words = list(dict.fromkeys(terms(query))) or list(dict.fromkeys(terms(query, keep_stop_words=True)))
+        if not words or limit <= 0:
+            return []
+        primary = [w for w in words if not is_secondary(w)] or words
+        # Every term of the word being typed (`nd.conc` -> nd.conc, nd, conc) may be unfinished.
+        last_word = query.split()[-1] if query.split() else ""
+        typing = set(terms(last_word, keep_stop_words=True))
+        expansions = {w: self._expand(w, is_last=w in typing, prefix=prefix) for w in words}
+        wanted = sorted({t for e in expansions.values() for t in e})
+        idf = self._known(wanted)
+        best: dict[int, dict[str, float]] = defaultdict(dict)
+        via_bits: dict[int, int] = defaultdict(int)
+        if wanted:
+            marks = ",".join("?" * len(wanted))
+            rows = self.store.conn.execute(
+                f"SELECT term, doc, weight, via FROM postings WHERE term IN ({marks})", wanted
+            ).fetchall()
+            owners: dict[str, list[tuple[str, float]]] = defaultdict(list)
+            for word, expanded in expansions.items():
+                for term, factor in expanded.items():
+                    owners[term].append((word, factor))
+            # A completion or near spelling is evidence for the word typed, not for a rarer
+            # word: score every expansion of a word with the idf of its most common one.
+            word_idf = {
+                word: min((idf[t] for t in expanded if t in idf), default=0.0)
+                for word, expanded in expansions.items()
+            }
+            for term, doc, weight, via in rows:
+                for word, factor in owners[term]:
+                    term_idf = idf.get(term, 0.0) if factor == 1.0 else word_idf[word]
+                    scaled = term_idf * weight * factor * (_SECONDARY if is_secondary(word) else 1.0)
+                    if scaled > best[doc].get(word, 0.0):
+                        best[doc][word] = scaled
+                if via:
+                    via_bits[doc] |= via
+        scores: dict[int, float] = {}
+        for doc, per_word in best.items():
+            matched = sum(1 for w in primary if w in per_word)
+            if matched == 0:
+                continue
+            coverage = matched / len(primary)
+            scores[doc] = sum(per_word.values()) * coverage**1.5
+        phrase = phrase_key(query)
+        if phrase:
+            for (doc,) in self.store.conn.execute("SELECT doc FROM phrases WHERE phrase = ?", (phrase,)):
+                scores[doc] = scores.get(doc, 0.0) + _PHRASE_BONUS
+        if framework is not None:
+            allowed = self._docs_with(framework)
+            scores = {d: s for d, s in scores.items() if d in allowed}
+        ranked = sorted(scores.items(), key=lambda item: (-item[1], item[0]))[:limit]
+        entries = self.store.entries_by_doc(d for d, _ in ranked)
+        names = {bit: name.removeprefix("api_") for name, bit in VIA_BITS.items()}
+        return [
+            Hit(
+                entries[doc],
+                round(score, 4),
+                frozenset(n for bit, n in names.items() if via_bits[doc] & bit),
+            )
+            for doc, score in ranked
+        ]
+
+    def suggest(self, query: str, limit: int = 5) -> list[str]:
+        """Did-you-mean: entry ids and words close to a query that found nothing."""
+        from rapidfuzz import fuzz, process
+
+        ids = self.store.ids()
+        suggestions: list[str] = []
+        for word in terms(query):
+            if is_secondary(word) or not word.isascii():
+                continue
+            for match, _score, _ in process.extract(
+                word, self.vocabulary(), scorer=fuzz.ratio, limit=2, score_cutoff=60
+            ):
+                if match not in suggestions and match != word:
+                    suggestions.append(match)
+        for match, _score, _ in process.extract(query, ids, scorer=fuzz.WRatio, limit=limit, score_cutoff=50):
+            if match not in suggestions:
+                suggestions.append(match)
+        return suggestions[:limit]
+
+
+_default: Searcher | None = None
+
+
+def search(query: str, limit: int = 10, framework: str | None = None) -> list[Hit]:
+    """Search the default knowledge base (bundled + user files)."""
+    global _default
+    if _default is None:
+        _default = Searcher()
+    return _default.search(query, limit=limit, framework=framework)

@@ -1,0 +1,272 @@
+"""The on-disk index: parsed entries and search postings, cached in SQLite.
+
+Parsing YAML and extracting API names costs far more than a search, so the
+result is kept in one SQLite file under the user cache dir and reused while no
+knowledge file changed (checked by a fingerprint of paths, sizes and mtimes:
+a few ``stat`` calls). A search then reads only the postings of its terms and
+the payloads of the entries it shows, so its cost hardly grows with the size
+of the knowledge base. A rebuild is written to a temporary file and renamed
+into place, so concurrent fwcheat processes never see half an index.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import math
+import os
+import sqlite3
+import tempfile
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Final
+
+import msgspec
+
+from fwcheat import __version__
+from fwcheat.knowledge.base import KnowledgeBase, Location
+from fwcheat.knowledge.model import Entry
+from fwcheat.knowledge.problems import Problem
+from fwcheat.knowledge.sources import ENV_PATH, bundled_dir, fingerprint, layers
+
+CACHE_ENV = "FWCHEAT_CACHE_DIR"
+#: Bump when the index layout or the scoring inputs change.
+SCHEMA: Final = 1
+
+#: Field weights of the ranking: where a word appears matters as much as how often.
+FIELD_WEIGHTS: Final = {
+    "id": 8.0,
+    "title": 3.0,
+    "title_zh": 3.0,
+    "aliases": 3.0,
+    "tags": 2.0,
+    "api_pytorch": 2.0,
+    "api_mxnet": 2.0,
+    "api_other": 1.5,
+    "category": 1.5,
+    "summary": 1.0,
+    "notes": 0.5,
+}
+#: Bits of `postings.via`: which framework's API names produced the match.
+VIA_BITS: Final = {"api_pytorch": 1, "api_mxnet": 2, "api_other": 4}
+_K1: Final = 5.0
+_B: Final = 0.5
+
+_encode = msgspec.msgpack.Encoder().encode
+_decode_entry = msgspec.msgpack.Decoder(Entry).decode
+
+
+def cache_dir() -> Path:
+    override = os.environ.get(CACHE_ENV)
+    if override:
+        return Path(override)
+    from platformdirs import user_cache_dir
+
+    return Path(user_cache_dir("fwcheat"))
+
+
+def _document_fields(entry: Entry) -> dict[str, str | list[str]]:
+    """The text of each ranked field of ``entry`` (API names as lists of names)."""
+    from fwcheat.apinames import api_names
+
+    fields: dict[str, str | list[str]] = {
+        "id": entry.id.replace("-", " "),
+        "title": entry.title,
+        "title_zh": entry.title_zh,
+        "aliases": " \n".join(entry.aliases),
+        "tags": " \n".join(entry.tags),
+        "category": entry.category.replace("-", " "),
+        "summary": entry.summary,
+        "notes": " \n".join(entry.notes),
+    }
+    for framework, snippet in entry.snippets.items():
+        key = f"api_{framework}" if framework in ("pytorch", "mxnet") else "api_other"
+        names = api_names(snippet.setup + "\n" + snippet.code)
+        existing = fields.get(key, [])
+        assert isinstance(existing, list)
+        fields[key] = existing + names
+    return fields
+
+
+def _phrases(entry: Entry) -> set[str]:
+    """Whole strings that, typed exactly, should put this entry first."""
+    from fwcheat.text import phrase_key
+
+    keys = {entry.id, entry.title, entry.title_zh, *entry.aliases}
+    return {phrase_key(k) for k in keys if k}
+
+
+def _write_index(conn: sqlite3.Connection, kb: KnowledgeBase, stamp: str) -> None:
+    from fwcheat.text import terms
+
+    conn.executescript(
+        """
+        CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID;
+        CREATE TABLE docs (doc INTEGER PRIMARY KEY, id TEXT UNIQUE, category TEXT,
+                           path TEXT, line INTEGER, layer TEXT, frameworks TEXT, payload BLOB);
+        CREATE TABLE postings (term TEXT, doc INTEGER, weight REAL, via INTEGER);
+        CREATE TABLE vocab (term TEXT PRIMARY KEY, idf REAL) WITHOUT ROWID;
+        CREATE TABLE phrases (phrase TEXT, doc INTEGER);
+        CREATE TABLE problems (path TEXT, line INTEGER, message TEXT, fix TEXT, severity TEXT);
+        CREATE TABLE overridden (id TEXT, path TEXT, line INTEGER, layer TEXT);
+        """
+    )
+    per_doc: list[dict[str, Counter[str]]] = []
+    lengths: dict[str, list[int]] = defaultdict(list)
+    rows: list[tuple[object, ...]] = []
+    phrase_rows: list[tuple[str, int]] = []
+    for doc, (entry_id, entry) in enumerate(kb.entries.items()):
+        where = kb.locations[entry_id]
+        frameworks = ",".join(fw for fw, _ in entry.snippets.items())
+        rows.append(
+            (
+                doc,
+                entry_id,
+                entry.category,
+                str(where.path),
+                where.line,
+                where.layer,
+                frameworks,
+                _encode(entry),
+            )
+        )
+        fields = _document_fields(entry)
+        counted: dict[str, Counter[str]] = {}
+        for name, value in fields.items():
+            text = " \n".join(value) if isinstance(value, list) else value
+            counted[name] = Counter(terms(text))
+            lengths[name].append(sum(counted[name].values()))
+        per_doc.append(counted)
+        phrase_rows.extend((p, doc) for p in _phrases(entry))
+    average = {name: (sum(v) / len(v) if v else 1.0) or 1.0 for name, v in lengths.items()}
+    document_frequency: Counter[str] = Counter()
+    posting_rows: list[tuple[str, int, float, int]] = []
+    for doc, counted in enumerate(per_doc):
+        weighted: dict[str, float] = defaultdict(float)
+        via: dict[str, int] = defaultdict(int)
+        for name, counter in counted.items():
+            size = sum(counter.values())
+            norm = 1 - _B + _B * size / average[name]
+            for term, tf in counter.items():
+                # Repeats say little in short fields: damp them so one mention counts most.
+                weighted[term] += FIELD_WEIGHTS[name] * (1 + math.log(tf)) / norm
+                via[term] |= VIA_BITS.get(name, 0)
+        document_frequency.update(weighted.keys())
+        posting_rows.extend((t, doc, w / (w + _K1), via[t]) for t, w in weighted.items())
+    total = max(len(per_doc), 1)
+    vocab_rows = [(t, math.log(1 + (total - df + 0.5) / (df + 0.5))) for t, df in document_frequency.items()]
+    conn.executemany("INSERT INTO docs VALUES (?,?,?,?,?,?,?,?)", rows)
+    conn.executemany("INSERT INTO postings VALUES (?,?,?,?)", posting_rows)
+    conn.executemany("INSERT INTO vocab VALUES (?,?)", vocab_rows)
+    conn.executemany("INSERT INTO phrases VALUES (?,?)", phrase_rows)
+    conn.executemany(
+        "INSERT INTO problems VALUES (?,?,?,?,?)",
+        [(str(p.path), p.line, p.message, p.fix, p.severity) for p in kb.problems],
+    )
+    conn.executemany(
+        "INSERT INTO overridden VALUES (?,?,?,?)",
+        [(i, str(loc.path), loc.line, loc.layer) for i, loc in kb.overridden.items()],
+    )
+    conn.execute("CREATE INDEX postings_term ON postings (term)")
+    conn.execute("CREATE INDEX phrases_phrase ON phrases (phrase)")
+    conn.executemany(
+        "INSERT INTO meta VALUES (?,?)",
+        [("stamp", stamp), ("count", str(len(per_doc)))],
+    )
+    conn.commit()
+
+
+@dataclass
+class Store:
+    """An open index: entries by id, postings for search, problems for validate."""
+
+    conn: sqlite3.Connection
+    rebuilt: bool
+
+    def entry(self, entry_id: str) -> Entry | None:
+        row = self.conn.execute("SELECT payload FROM docs WHERE id = ?", (entry_id,)).fetchone()
+        return _decode_entry(row[0]) if row else None
+
+    def entries_by_doc(self, docs: Iterable[int]) -> dict[int, Entry]:
+        wanted = list(docs)
+        if not wanted:
+            return {}
+        marks = ",".join("?" * len(wanted))
+        rows = self.conn.execute(f"SELECT doc, payload FROM docs WHERE doc IN ({marks})", wanted)
+        return {doc: _decode_entry(payload) for doc, payload in rows}
+
+    def count(self) -> int:
+        return int(self.conn.execute("SELECT COUNT(*) FROM docs").fetchone()[0])
+
+    def ids(self) -> list[str]:
+        return [r[0] for r in self.conn.execute("SELECT id FROM docs ORDER BY doc")]
+
+    def problems(self) -> list[Problem]:
+        rows = self.conn.execute("SELECT path, line, message, fix, severity FROM problems")
+        return [Problem(Path(p), line, message, fix, severity) for p, line, message, fix, severity in rows]
+
+    def knowledge(self) -> KnowledgeBase:
+        """The whole knowledge base, decoded from the index."""
+        kb = KnowledgeBase(problems=self.problems())
+        rows = self.conn.execute("SELECT id, path, line, layer, payload FROM docs ORDER BY doc")
+        for entry_id, path, line, layer, payload in rows:
+            kb.entries[entry_id] = _decode_entry(payload)
+            kb.locations[entry_id] = Location(Path(path), line, layer)
+        for entry_id, path, line, layer in self.conn.execute("SELECT id, path, line, layer FROM overridden"):
+            kb.overridden[entry_id] = Location(Path(path), line, layer)
+        return kb
+
+    def close(self) -> None:
+        self.conn.close()
+
+
+def _index_path(include_user: bool) -> Path:
+    # One index per set of knowledge locations (a test's FWCHEAT_KNOWLEDGE_PATH gets its own).
+    key = f"{bundled_dir()}|{include_user}|{os.environ.get(ENV_PATH, '') if include_user else ''}"
+    digest = hashlib.sha1(key.encode()).hexdigest()[:12]
+    return cache_dir() / f"index-v{SCHEMA}-{digest}.sqlite"
+
+
+def _read_stamp(path: Path) -> tuple[sqlite3.Connection | None, str]:
+    if not path.exists():
+        return None, ""
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
+        row = conn.execute("SELECT value FROM meta WHERE key = 'stamp'").fetchone()
+    except sqlite3.DatabaseError:
+        return None, ""
+    return conn, (row[0] if row else "")
+
+
+def open_store(*, include_user: bool = True) -> Store:
+    """Open the index, rebuilding it first if any knowledge file changed."""
+    all_layers = layers(include_user=include_user)
+    stamp = f"{__version__}|{SCHEMA}\n{fingerprint(all_layers)}"
+    path = _index_path(include_user)
+    conn, existing = _read_stamp(path)
+    if conn is not None and existing == stamp:
+        return Store(conn, rebuilt=False)
+    if conn is not None:
+        conn.close()
+    from fwcheat.knowledge.base import build_knowledge
+
+    kb = build_knowledge(all_layers)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=path.name, suffix=".tmp", dir=path.parent)
+        os.close(fd)
+        try:
+            with contextlib.closing(sqlite3.connect(tmp)) as build:
+                _write_index(build, kb, stamp)
+            os.replace(tmp, path)
+        finally:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(tmp)
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
+    except OSError:
+        # No writable cache dir: keep the index in memory for this process.
+        conn = sqlite3.connect(":memory:", check_same_thread=False)
+        _write_index(conn, kb, stamp)
+    return Store(conn, rebuilt=True)
