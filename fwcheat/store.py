@@ -12,11 +12,9 @@ into place, so concurrent fwcheat processes never see half an index.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import math
 import os
 import sqlite3
-import tempfile
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -225,6 +223,8 @@ class Store:
 def _index_path(include_user: bool) -> Path:
     # One index per set of knowledge locations (a test's FWCHEAT_KNOWLEDGE_PATH gets its own).
     key = f"{bundled_dir()}|{include_user}|{os.environ.get(ENV_PATH, '') if include_user else ''}"
+    import hashlib
+
     digest = hashlib.sha1(key.encode()).hexdigest()[:12]
     return cache_dir() / f"index-v{SCHEMA}-{digest}.sqlite"
 
@@ -250,10 +250,12 @@ def open_store(*, include_user: bool = True) -> Store:
         return Store(conn, rebuilt=False)
     if conn is not None:
         conn.close()
-    from fwcheat.knowledge.base import build_knowledge
+    from fwcheat.knowledge.merge import build_knowledge
 
     kb = build_knowledge(all_layers)
     try:
+        import tempfile
+
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=path.name, suffix=".tmp", dir=path.parent)
         os.close(fd)

@@ -18,7 +18,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def main(args: argparse.Namespace) -> int:
     from fwcheat.commands._common import console
-    from fwcheat.knowledge.base import build_knowledge
+    from fwcheat.knowledge.merge import build_knowledge
     from fwcheat.knowledge.sources import SUFFIXES, Layer, layers
 
     if args.paths:

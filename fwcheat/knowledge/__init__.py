@@ -6,9 +6,31 @@
 
 from __future__ import annotations
 
-from fwcheat.knowledge.base import KnowledgeBase, Location
-from fwcheat.knowledge.model import FRAMEWORK_LABELS, FRAMEWORKS, Entry, Snippet
-from fwcheat.knowledge.problems import Problem
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from fwcheat.knowledge.base import KnowledgeBase, Location
+    from fwcheat.knowledge.model import FRAMEWORK_LABELS, FRAMEWORKS, Entry, Snippet
+    from fwcheat.knowledge.problems import Problem
+
+_LAZY = {
+    "KnowledgeBase": "fwcheat.knowledge.base",
+    "Location": "fwcheat.knowledge.base",
+    "FRAMEWORKS": "fwcheat.knowledge.model",
+    "FRAMEWORK_LABELS": "fwcheat.knowledge.model",
+    "Entry": "fwcheat.knowledge.model",
+    "Snippet": "fwcheat.knowledge.model",
+    "Problem": "fwcheat.knowledge.problems",
+}
+
+
+def __getattr__(name: str) -> Any:
+    # Lazy (PEP 562): importing a submodule must not drag in YAML parsing.
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'fwcheat.knowledge' has no attribute {name!r}")
 
 __all__ = [
     "FRAMEWORKS",
@@ -30,6 +52,6 @@ def load_knowledge(*, include_user: bool = True, use_cache: bool = True) -> Know
         from fwcheat.store import open_store
 
         return open_store(include_user=include_user).knowledge()
-    from fwcheat.knowledge.base import build_knowledge
+    from fwcheat.knowledge.merge import build_knowledge
 
     return build_knowledge(layers(include_user=include_user))
