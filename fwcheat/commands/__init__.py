@@ -19,6 +19,7 @@ COMMANDS: tuple[str, ...] = (
     "show",
     "list",
     "validate",
+    "verify",
 )
 
 #: What `fwcheat` with no subcommand runs, when that command exists.

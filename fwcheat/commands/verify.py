@@ -1,0 +1,155 @@
+"""`fwcheat verify [ID...]`: run entries in real kernels and check what they print."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+HELP = "run idioms in real kernels and check their recorded output and results"
+DESCRIPTION = (
+    "Run every entry (or those named) in PyTorch and MXNet, check each snippet's "
+    "recorded `output` (normalised) and that the `compare` variable agrees across "
+    "frameworks. Exits 1 when any entry fails. With --update, rewrite the recorded "
+    "`output:` of each snippet in its YAML file with what it printed."
+)
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("ids", nargs="*", metavar="ID", help="entries to verify (default: all)")
+    parser.add_argument(
+        "--device", default="cpu", help="cpu (default), cuda, cuda:N, gpu:N or auto"
+    )
+    parser.add_argument(
+        "--timeout", type=float, default=60.0, help="seconds one snippet may run (default 60)"
+    )
+    parser.add_argument("--json", action="store_true", help="print the reports as JSON")
+    parser.add_argument(
+        "--update",
+        action="store_true",
+        help="record what each snippet printed as its `output:` in the YAML file",
+    )
+
+
+def main(args: argparse.Namespace) -> int:
+    import time
+
+    from rich.console import Console
+
+    from fwcheat.devices import DeviceSpecError, parse_device
+    from fwcheat.kernels.config import ConfigError
+    from fwcheat.kernels.session import KernelPool, run_sync
+    from fwcheat.render_run import report_details, report_line, summary_table
+    from fwcheat.verify import (
+        FAIL,
+        EntryReport,
+        outputs_to_record,
+        record_outputs,
+        select_entries,
+        verify_entries,
+    )
+
+    err = Console(stderr=True, highlight=False)
+    out = Console(highlight=False)
+    try:
+        device = parse_device(args.device)
+    except DeviceSpecError as exc:
+        err.print(f"fwcheat verify: {exc}", markup=False)
+        return 2
+    if args.timeout <= 0:
+        err.print("fwcheat verify: --timeout must be positive", markup=False)
+        return 2
+    selection = select_entries(args.ids)
+    if selection.unknown:
+        err.print(f"fwcheat verify: no such entry: {', '.join(selection.unknown)}", markup=False)
+        return 2
+    if not selection.entries:
+        err.print("fwcheat verify: no entries to verify", markup=False)
+        return 2
+    try:
+        pool = KernelPool(device)
+    except ConfigError as exc:
+        err.print(f"fwcheat verify: {exc}", markup=False)
+        return 2
+
+    progress_console = err if args.json else out
+    use_bar = progress_console.is_terminal
+
+    async def go() -> list[EntryReport]:
+        async with pool:
+            if not use_bar:
+                return await verify_entries(
+                    pool,
+                    selection.entries,
+                    timeout=args.timeout,
+                    on_report=lambda r: progress_console.print(report_line(r)),
+                )
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+            with Progress(
+                "[progress.description]{task.description}",
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                console=progress_console,
+                transient=True,
+            ) as progress:
+                task = progress.add_task("starting kernels", total=len(selection.entries))
+
+                def advance(report: EntryReport) -> None:
+                    if report.status == FAIL:
+                        progress.console.print(report_line(report))
+                    progress.update(task, advance=1, description=report.entry_id)
+
+                return await verify_entries(
+                    pool, selection.entries, timeout=args.timeout, on_report=advance
+                )
+
+    started = time.perf_counter()
+    reports = run_sync(go())
+    wall = time.perf_counter() - started
+    failed = [r for r in reports if r.status == FAIL]
+
+    changed_note: list[str] = []
+    update_problems: list[str] = []
+    if args.update:
+        to_record = outputs_to_record(reports)
+        changed, update_problems = record_outputs(to_record, selection.locations)
+        n = sum(len(v) for v in to_record.values())
+        changed_note = [f"recorded {n} output{'s' if n != 1 else ''} in {len(changed)} file(s)"]
+        changed_note += [f"  {p}" for p in changed]
+
+    if args.json:
+        import json
+
+        payload = {
+            "device": str(device),
+            "wall": round(wall, 3),
+            "passed": sum(r.status == "pass" for r in reports),
+            "failed": len(failed),
+            "skipped": sum(r.status == "skip" for r in reports),
+            "entries": [r.to_dict() for r in reports],
+            "updated": changed_note[1:],
+            "update_problems": update_problems,
+        }
+        sys.stdout.write(json.dumps(payload, indent=2, ensure_ascii=False) + "\n")
+    else:
+        for report in failed:
+            out.print(report_details(report))
+        out.print(summary_table(reports, wall))
+        for line in changed_note:
+            out.print(line, markup=False)
+    for problem in update_problems:
+        err.print(f"fwcheat verify --update: {problem}", markup=False)
+    if args.update:
+        recorded = outputs_to_record(reports)
+        still_failing = [
+            r
+            for r in failed
+            if any(
+                not c.passed and not (c.problem == "output differs" and fw in recorded.get(r.entry_id, {}))
+                for fw, c in r.checks.items()
+            )
+            or (r.verdict is not None and not r.verdict.ok)
+        ]
+        return 1 if still_failing or update_problems else 0
+    return 1 if failed else 0

@@ -1,0 +1,165 @@
+"""Do the two frameworks' results agree? Shapes, dtypes and values.
+
+Values arrive from the kernels as NumPy arrays (or as the reason they could
+not be converted). The answer is a :class:`Verdict`, plain data that the CLI
+and the TUI render; every odd case (missing variable, text instead of numbers,
+different shapes) is a verdict of its own, never an exception.
+"""
+
+from __future__ import annotations
+
+import base64
+import enum
+import io
+import json
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+DEFAULT_RTOL = 1e-5
+DEFAULT_ATOL = 1e-6
+
+
+class Agreement(str, enum.Enum):
+    AGREE = "agree"
+    DIFFER = "differ"
+    SHAPE_MISMATCH = "shape mismatch"
+    MISSING = "missing"
+    NON_NUMERIC = "non-numeric"
+    NOT_RUN = "not run"
+
+
+@dataclass(frozen=True)
+class Fetched:
+    """A value fetched from a kernel: an array, or why there is none."""
+
+    array: np.ndarray | None = None
+    error: str = ""  # "missing", "non-numeric" or "not run"
+    message: str = ""
+    type_name: str = ""
+
+    @classmethod
+    def from_json(cls, text: str) -> Fetched:
+        """Decode what ``_fwcheat_kernel.fetch`` returned."""
+        try:
+            data: dict[str, Any] = json.loads(text)
+        except ValueError:
+            return cls(error="not run", message=f"unreadable reply: {text[:200]!r}")
+        if "error" in data:
+            return cls(
+                error=str(data["error"]),
+                message=str(data.get("message", "")),
+                type_name=str(data.get("type", "")),
+            )
+        raw = base64.b64decode(data["npy"])
+        array = np.load(io.BytesIO(raw), allow_pickle=False)
+        return cls(array=array, type_name=str(data.get("type", "")))
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """How two values compare."""
+
+    agreement: Agreement
+    name: str
+    message: str
+    shapes: tuple[tuple[int, ...] | None, tuple[int, ...] | None] = (None, None)
+    dtypes: tuple[str | None, str | None] = (None, None)
+    max_abs_diff: float | None = None
+    max_rel_diff: float | None = None
+    rtol: float = DEFAULT_RTOL
+    atol: float = DEFAULT_ATOL
+
+    @property
+    def ok(self) -> bool:
+        return self.agreement is Agreement.AGREE
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "agreement": self.agreement.value,
+            "ok": self.ok,
+            "name": self.name,
+            "message": self.message,
+            "shapes": [None if s is None else list(s) for s in self.shapes],
+            "dtypes": list(self.dtypes),
+            "max_abs_diff": self.max_abs_diff,
+            "max_rel_diff": self.max_rel_diff,
+            "rtol": self.rtol,
+            "atol": self.atol,
+        }
+
+
+def compare_values(
+    name: str,
+    left: Fetched,
+    right: Fetched,
+    labels: tuple[str, str] = ("pytorch", "mxnet"),
+    rtol: float = DEFAULT_RTOL,
+    atol: float = DEFAULT_ATOL,
+) -> Verdict:
+    """Compare two fetched values of the variable ``name``."""
+    for side, label in zip((left, right), labels, strict=True):
+        if side.array is None:
+            agreement = {
+                "missing": Agreement.MISSING,
+                "non-numeric": Agreement.NON_NUMERIC,
+            }.get(side.error, Agreement.NOT_RUN)
+            what = {
+                Agreement.MISSING: f"{label} did not define {name!r}",
+                Agreement.NON_NUMERIC: f"{label}'s {name!r} is not numeric"
+                + (f" ({side.type_name}: {side.message})" if side.type_name else ""),
+                Agreement.NOT_RUN: f"{label}'s {name!r} could not be fetched"
+                + (f": {side.message}" if side.message else ""),
+            }[agreement]
+            return Verdict(agreement, name, what, rtol=rtol, atol=atol)
+    assert left.array is not None and right.array is not None
+    return compare_arrays(name, left.array, right.array, labels, rtol, atol)
+
+
+def compare_arrays(
+    name: str,
+    a: np.ndarray,
+    b: np.ndarray,
+    labels: tuple[str, str] = ("pytorch", "mxnet"),
+    rtol: float = DEFAULT_RTOL,
+    atol: float = DEFAULT_ATOL,
+) -> Verdict:
+    """Compare two arrays as ``numpy.allclose(a, b, rtol, atol)`` would."""
+    shapes = (tuple(a.shape), tuple(b.shape))
+    dtypes = (str(a.dtype), str(b.dtype))
+    common = {"shapes": shapes, "dtypes": dtypes, "rtol": rtol, "atol": atol}
+    if shapes[0] != shapes[1]:
+        return Verdict(
+            Agreement.SHAPE_MISMATCH,
+            name,
+            f"{name!r} has shape {shapes[0]} in {labels[0]} but {shapes[1]} in {labels[1]}",
+            **common,  # type: ignore[arg-type]
+        )
+    if a.size == 0:
+        return Verdict(Agreement.AGREE, name, f"{name!r} is empty in both", **common)  # type: ignore[arg-type]
+    x = a.astype(np.complex128 if np.iscomplexobj(a) or np.iscomplexobj(b) else np.float64)
+    y = b.astype(x.dtype)
+    nan_mismatch = np.isnan(x) != np.isnan(y)
+    with np.errstate(invalid="ignore", over="ignore"):
+        diff = np.abs(x - y)
+        diff = np.where(np.isnan(x) & np.isnan(y), 0.0, diff)
+        diff = np.where((x == y), 0.0, diff)  # equal infinities
+        scale = np.abs(y)
+        rel = np.where(scale > 0, diff / np.where(scale > 0, scale, 1.0), np.where(diff > 0, np.inf, 0.0))
+    max_abs = float(np.max(diff)) if diff.size else 0.0
+    max_rel = float(np.max(rel)) if rel.size else 0.0
+    close = bool(np.all(diff <= atol + rtol * np.abs(y)) and not nan_mismatch.any())
+    note = "" if dtypes[0] == dtypes[1] else f" (dtypes {dtypes[0]} vs {dtypes[1]})"
+    if close:
+        message = f"{name!r} agrees: max abs diff {max_abs:.3g}, max rel diff {max_rel:.3g}{note}"
+        agreement = Agreement.AGREE
+    else:
+        message = (
+            f"{name!r} differs: max abs diff {max_abs:.3g}, max rel diff {max_rel:.3g} "
+            f"(rtol {rtol:g}, atol {atol:g}){note}"
+        )
+        agreement = Agreement.DIFFER
+    return Verdict(
+        agreement, name, message, shapes, dtypes, max_abs, max_rel, rtol, atol  # type: ignore[arg-type]
+    )

@@ -1,0 +1,67 @@
+"""Which Jupyter kernel runs each framework, from the user's config file.
+
+``config.toml`` in the user config dir may say, for example::
+
+    [kernels]
+    mxnet = "mxnet-legacy"   # a kernelspec name from `jupyter kernelspec list`
+
+so MXNet can live in its own legacy environment. A framework not named there
+runs in this interpreter's own ipykernel.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+
+class ConfigError(ValueError):
+    """The config file cannot be read or has a wrong value."""
+
+
+def config_path() -> Path:
+    """``$FWCHEAT_CONFIG`` or ``<user config dir>/config.toml``."""
+    override = os.environ.get("FWCHEAT_CONFIG")
+    if override:
+        return Path(override)
+    import platformdirs
+
+    return Path(platformdirs.user_config_dir("fwcheat")) / "config.toml"
+
+
+@dataclass(frozen=True)
+class KernelConfig:
+    #: framework -> kernelspec name (absent: the current interpreter).
+    kernels: dict[str, str] = field(default_factory=dict)
+    path: Path | None = None
+
+    def kernel_for(self, framework: str) -> str | None:
+        return self.kernels.get(framework)
+
+
+def load_kernel_config(path: Path | None = None) -> KernelConfig:
+    path = path or config_path()
+    if not path.is_file():
+        return KernelConfig(path=path)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(f"{path}: {exc}") from exc
+    section = data.get("kernels", {})
+    if not isinstance(section, dict):
+        raise ConfigError(f"{path}: [kernels] must be a table")
+    kernels: dict[str, str] = {}
+    for framework, name in section.items():
+        if framework not in ("pytorch", "mxnet"):
+            raise ConfigError(f"{path}: [kernels] {framework}: unknown framework (pytorch, mxnet)")
+        if not isinstance(name, str) or not name:
+            raise ConfigError(f"{path}: [kernels] {framework} must be a kernelspec name")
+        kernels[framework] = name
+    return KernelConfig(kernels, path)

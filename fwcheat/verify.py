@@ -1,0 +1,282 @@
+"""Check that knowledge entries really do what they say, in real kernels.
+
+For each entry, every runnable snippet is run (PyTorch and MXNet at the same
+time, each in a fresh namespace), its printed output is compared with the
+recorded ``output`` after :func:`fwcheat.outputs.normalise`, and the entry's
+``compare`` variable is fetched from both kernels and checked with
+:func:`fwcheat.compare.compare_values`. Usable without the CLI: the results are
+dataclasses, the CLI only renders them.
+
+The two kernels work through the entry list independently (each fetches its
+``compare`` value before moving on), so a run takes about as long as the
+slower framework alone.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from fwcheat.compare import Fetched, Verdict, compare_values
+from fwcheat.kernels.base import ExecutionResult, Status
+from fwcheat.kernels.session import DEFAULT_TIMEOUT, KernelPool
+from fwcheat.knowledge.model import FRAMEWORK_LABELS, RUNNABLE_FRAMEWORKS, Entry
+from fwcheat.outputs import output_diff, outputs_match
+
+PASS, FAIL, SKIP = "pass", "fail", "skip"
+
+
+@dataclass
+class SnippetCheck:
+    """One framework's snippet of one entry, run and checked."""
+
+    framework: str
+    result: ExecutionResult
+    expected: str | None
+    passed: bool
+    problem: str = ""  # why it failed, one line
+    diff: str = ""  # recorded vs actual output, when they differ
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "framework": self.framework,
+            "passed": self.passed,
+            "problem": self.problem,
+            "diff": self.diff,
+            "result": self.result.to_dict(),
+        }
+
+
+@dataclass
+class EntryReport:
+    """The outcome for one entry."""
+
+    entry_id: str
+    checks: dict[str, SnippetCheck] = field(default_factory=dict)
+    verdict: Verdict | None = None
+    skipped: str = ""
+    duration: float = 0.0
+
+    @property
+    def status(self) -> str:
+        if self.skipped:
+            return SKIP
+        if any(not c.passed for c in self.checks.values()):
+            return FAIL
+        if self.verdict is not None and not self.verdict.ok:
+            return FAIL
+        return PASS
+
+    @property
+    def problems(self) -> list[str]:
+        found = [
+            f"{FRAMEWORK_LABELS.get(fw, fw)}: {c.problem}"
+            for fw, c in self.checks.items()
+            if not c.passed
+        ]
+        if self.verdict is not None and not self.verdict.ok:
+            found.append(f"compare: {self.verdict.message}")
+        return found
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.entry_id,
+            "status": self.status,
+            "skipped": self.skipped,
+            "problems": self.problems,
+            "duration": round(self.duration, 3),
+            "snippets": {fw: c.to_dict() for fw, c in self.checks.items()},
+            "compare": None if self.verdict is None else self.verdict.to_dict(),
+        }
+
+
+def check_snippet(framework: str, result: ExecutionResult, expected: str | None) -> SnippetCheck:
+    """Judge one run against the recorded output (if any)."""
+    if result.status is not Status.OK:
+        what = result.reason or result.status.value
+        if result.error is not None and result.status is Status.ERROR:
+            what = str(result.error)
+        elif result.error is not None:
+            what = f"{result.status.value}: {what}"
+        return SnippetCheck(framework, result, expected, False, what)
+    if result.truncated:
+        return SnippetCheck(framework, result, expected, False, "output was cut (over 1 MB)")
+    if expected is not None and not outputs_match(expected, result.output):
+        diff = output_diff(expected, result.output)
+        return SnippetCheck(framework, result, expected, False, "output differs", diff)
+    return SnippetCheck(framework, result, expected, True)
+
+
+def runnable(entry: Entry) -> list[str]:
+    return [fw for fw in RUNNABLE_FRAMEWORKS if entry.snippets.get(fw) is not None]
+
+
+def skip_reason(entry: Entry, pool: KernelPool) -> str:
+    """Why the entry cannot run here ('' when it can)."""
+    if entry.gpus <= 0:
+        return ""
+    if pool.device.kind == "cpu":
+        return f"needs {entry.gpus} GPU{'s' if entry.gpus > 1 else ''}; --device is cpu"
+    for fw in runnable(entry):
+        info = pool.info.get(fw)
+        seen = info.gpus if info is not None else 0
+        if seen < entry.gpus:
+            return (
+                f"needs {entry.gpus} GPU{'s' if entry.gpus > 1 else ''}; "
+                f"{FRAMEWORK_LABELS[fw]} sees {seen}"
+            )
+    return ""
+
+
+async def _run_side(
+    pool: KernelPool, entry: Entry, framework: str, timeout: float | None
+) -> tuple[ExecutionResult, Fetched | None]:
+    snippet = entry.snippets.get(framework)
+    assert snippet is not None
+    result = await pool.run(framework, snippet.code, setup=snippet.setup, timeout=timeout)
+    fetched = None
+    if entry.compare and result.ok:
+        fetched = await pool.fetch(framework, entry.compare)
+    return result, fetched
+
+
+async def verify_entries(
+    pool: KernelPool,
+    entries: Sequence[Entry],
+    *,
+    timeout: float | None = DEFAULT_TIMEOUT,
+    on_report: Callable[[EntryReport], None] | None = None,
+) -> list[EntryReport]:
+    """Run and check ``entries``; reports come in entry order."""
+    needed = sorted({fw for e in entries for fw in runnable(e)}, key=RUNNABLE_FRAMEWORKS.index)
+    await pool.start(*needed)
+    loop = asyncio.get_running_loop()
+    sides: dict[tuple[str, str], asyncio.Future[tuple[ExecutionResult, Fetched | None]]] = {
+        (e.id, fw): loop.create_future() for e in entries for fw in runnable(e)
+    }
+    skips = {e.id: skip_reason(e, pool) for e in entries}
+
+    async def worker(framework: str) -> None:
+        for entry in entries:
+            future = sides.get((entry.id, framework))
+            if future is None or skips[entry.id]:
+                continue
+            try:
+                future.set_result(await _run_side(pool, entry, framework, timeout))
+            except Exception as exc:  # a bug or lost kernel must not hang the others
+                future.set_exception(exc)
+
+    workers = [asyncio.ensure_future(worker(fw)) for fw in needed]
+    reports: list[EntryReport] = []
+    try:
+        for entry in entries:
+            started = time.perf_counter()
+            report = EntryReport(entry.id, skipped=skips[entry.id])
+            if not report.skipped:
+                fetched: dict[str, Fetched | None] = {}
+                for fw in runnable(entry):
+                    snippet = entry.snippets.get(fw)
+                    assert snippet is not None
+                    result, fetched[fw] = await sides[(entry.id, fw)]
+                    report.checks[fw] = check_snippet(fw, result, snippet.output)
+                report.verdict = _verdict(entry, fetched)
+            report.duration = time.perf_counter() - started
+            reports.append(report)
+            if on_report is not None:
+                on_report(report)
+    finally:
+        for task in workers:
+            task.cancel()
+        await asyncio.gather(*workers, return_exceptions=True)
+    return reports
+
+
+def _verdict(entry: Entry, fetched: dict[str, Fetched | None]) -> Verdict | None:
+    if not entry.compare or len(fetched) < 2:
+        return None
+    left, right = fetched.get("pytorch"), fetched.get("mxnet")
+    if left is None or right is None:  # a snippet failed; that is reported already
+        return None
+    tol = entry.tolerance
+    return compare_values(
+        entry.compare,
+        left,
+        right,
+        ("PyTorch", "MXNet"),
+        rtol=tol.rtol if tol else 1e-5,
+        atol=tol.atol if tol else 1e-6,
+    )
+
+
+# -- choosing entries and recording outputs --------------------------------
+
+
+@dataclass
+class Selection:
+    """The entries to verify, and where each was read from."""
+
+    entries: list[Entry]
+    locations: dict[str, Path]
+    unknown: list[str]
+
+
+def select_entries(ids: Iterable[str] = ()) -> Selection:
+    """The named entries (all when none are named) from the knowledge base."""
+    entries, locations = _load()
+    wanted = list(ids)
+    if not wanted:
+        return Selection(list(entries.values()), locations, [])
+    unknown = [i for i in wanted if i not in entries]
+    chosen = [entries[i] for i in dict.fromkeys(wanted) if i in entries]
+    return Selection(chosen, locations, unknown)
+
+
+def _load() -> tuple[dict[str, Entry], dict[str, Path]]:
+    from fwcheat.knowledge import load_knowledge
+
+    kb = load_knowledge()
+    locations = {i: loc.path for i, loc in getattr(kb, "locations", {}).items()}
+    return dict(kb.entries), locations
+
+
+def outputs_to_record(reports: Iterable[EntryReport]) -> dict[str, dict[str, str]]:
+    """entry id -> framework -> output, for snippets that ran cleanly but differ."""
+    found: dict[str, dict[str, str]] = {}
+    for report in reports:
+        for fw, check in report.checks.items():
+            result = check.result
+            if result.status is not Status.OK or result.truncated:
+                continue
+            if check.expected is not None and outputs_match(check.expected, result.output):
+                continue
+            found.setdefault(report.entry_id, {})[fw] = result.output
+    return found
+
+
+def record_outputs(
+    outputs: dict[str, dict[str, str]], locations: dict[str, Path]
+) -> tuple[list[Path], list[str]]:
+    """Write ``outputs`` into the entries' files: (files changed, problems)."""
+    from fwcheat.record import RecordError, update_file
+
+    by_file: dict[Path, dict[tuple[str, str], str]] = {}
+    problems: list[str] = []
+    for entry_id, per_fw in outputs.items():
+        path = locations.get(entry_id)
+        if path is None:
+            problems.append(f"{entry_id}: cannot tell which file defines it")
+            continue
+        for fw, text in per_fw.items():
+            by_file.setdefault(path, {})[(entry_id, fw)] = text
+    changed: list[Path] = []
+    for path, updates in by_file.items():
+        try:
+            if update_file(path, updates):
+                changed.append(path)
+        except (RecordError, OSError) as exc:
+            problems.append(str(exc))
+    return changed, problems
