@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import bisect
 from collections import defaultdict
-from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from fwcheat.knowledge.model import Entry
 from fwcheat.store import VIA_BITS, Store, open_store
@@ -29,14 +29,13 @@ _SECONDARY = 0.3
 _MAX_EXPANSIONS = 24
 
 
-@dataclass(frozen=True)
-class Hit:
+class Hit(NamedTuple):
     """One search result."""
 
     entry: Entry
     score: float
     #: Frameworks whose API names (read from the snippets) matched the query.
-    via: frozenset[str] = field(default_factory=frozenset)
+    via: frozenset[str] = frozenset()
 
 
 class Searcher:
@@ -79,11 +78,12 @@ class Searcher:
 
     def _near(self, term: str) -> list[tuple[str, int]]:
         from rapidfuzz import process
-        from rapidfuzz.distance import Levenshtein
+        from rapidfuzz.distance import OSA
 
+        # OSA counts a swap of two neighbours (`detahc`) as one edit, as people make them.
         max_distance = 1 if len(term) < 7 else 2
         matches = process.extract(
-            term, self.vocabulary(), scorer=Levenshtein.distance, score_cutoff=max_distance, limit=8
+            term, self.vocabulary(), scorer=OSA.distance, score_cutoff=max_distance, limit=8
         )
         return [(word, int(distance)) for word, distance, _ in matches if word != term]
 

@@ -17,17 +17,18 @@ import os
 import sqlite3
 from collections import Counter, defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Final
+from typing import TYPE_CHECKING, Any, Final
 
 import msgspec
 
 from fwcheat import __version__
-from fwcheat.knowledge.base import KnowledgeBase, Location
 from fwcheat.knowledge.model import Entry
-from fwcheat.knowledge.problems import Problem
 from fwcheat.knowledge.sources import ENV_PATH, bundled_dir, fingerprint, layers
+
+if TYPE_CHECKING:  # dataclasses pull in `inspect`: kept off the search path
+    from fwcheat.knowledge.base import KnowledgeBase
+    from fwcheat.knowledge.problems import Problem
 
 CACHE_ENV = "FWCHEAT_CACHE_DIR"
 #: Bump when the index layout or the scoring inputs change.
@@ -53,16 +54,23 @@ _K1: Final = 5.0
 _B: Final = 0.5
 
 _encode = msgspec.msgpack.Encoder().encode
-_decode_entry = msgspec.msgpack.Decoder(Entry).decode
+_decoder: Any = None
+
+
+def _decode_entry(payload: bytes) -> Entry:
+    global _decoder
+    if _decoder is None:
+        _decoder = msgspec.msgpack.Decoder(Entry)
+    return _decoder.decode(payload)  # type: ignore[no-any-return]
 
 
 def cache_dir() -> Path:
     override = os.environ.get(CACHE_ENV)
     if override:
         return Path(override)
-    from platformdirs import user_cache_dir
+    from fwcheat.paths import cache_dir as user_cache_dir
 
-    return Path(user_cache_dir("fwcheat"))
+    return user_cache_dir()
 
 
 def _document_fields(entry: Entry) -> dict[str, str | list[str]]:
@@ -176,12 +184,13 @@ def _write_index(conn: sqlite3.Connection, kb: KnowledgeBase, stamp: str) -> Non
     conn.commit()
 
 
-@dataclass
 class Store:
     """An open index: entries by id, postings for search, problems for validate."""
 
-    conn: sqlite3.Connection
-    rebuilt: bool
+    def __init__(self, conn: sqlite3.Connection, rebuilt: bool) -> None:
+        self.conn = conn
+        #: Whether opening it had to rebuild it from the YAML files.
+        self.rebuilt = rebuilt
 
     def entry(self, entry_id: str) -> Entry | None:
         row = self.conn.execute("SELECT payload FROM docs WHERE id = ?", (entry_id,)).fetchone()
@@ -202,11 +211,15 @@ class Store:
         return [r[0] for r in self.conn.execute("SELECT id FROM docs ORDER BY doc")]
 
     def problems(self) -> list[Problem]:
+        from fwcheat.knowledge.problems import Problem
+
         rows = self.conn.execute("SELECT path, line, message, fix, severity FROM problems")
         return [Problem(Path(p), line, message, fix, severity) for p, line, message, fix, severity in rows]
 
     def knowledge(self) -> KnowledgeBase:
         """The whole knowledge base, decoded from the index."""
+        from fwcheat.knowledge.base import KnowledgeBase, Location
+
         kb = KnowledgeBase(problems=self.problems())
         rows = self.conn.execute("SELECT id, path, line, layer, payload FROM docs ORDER BY doc")
         for entry_id, path, line, layer, payload in rows:
@@ -223,9 +236,9 @@ class Store:
 def _index_path(include_user: bool) -> Path:
     # One index per set of knowledge locations (a test's FWCHEAT_KNOWLEDGE_PATH gets its own).
     key = f"{bundled_dir()}|{include_user}|{os.environ.get(ENV_PATH, '') if include_user else ''}"
-    import hashlib
+    import zlib
 
-    digest = hashlib.sha1(key.encode()).hexdigest()[:12]
+    digest = f"{zlib.crc32(key.encode()):08x}"
     return cache_dir() / f"index-v{SCHEMA}-{digest}.sqlite"
 
 

@@ -32,6 +32,7 @@ def __getattr__(name: str) -> Any:
         return getattr(importlib.import_module(_LAZY[name]), name)
     raise AttributeError(f"module 'fwcheat.knowledge' has no attribute {name!r}")
 
+
 __all__ = [
     "FRAMEWORKS",
     "FRAMEWORK_LABELS",

@@ -9,8 +9,8 @@ The fingerprint (paths, sizes, mtimes) lets the search index tell, with a few
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 ENV_PATH = "FWCHEAT_KNOWLEDGE_PATH"
 SUFFIXES = (".yaml", ".yml")
@@ -25,13 +25,12 @@ def bundled_dir() -> Path:
 
 def user_dir() -> Path:
     """The user's own knowledge files (created on demand, e.g. by the TUI's save)."""
-    from platformdirs import user_config_dir
+    from fwcheat.paths import config_dir
 
-    return Path(user_config_dir("fwcheat")) / "knowledge"
+    return config_dir() / "knowledge"
 
 
-@dataclass(frozen=True)
-class Layer:
+class Layer(NamedTuple):
     """One source of knowledge files; ``files`` in a stable order."""
 
     name: str
