@@ -20,6 +20,7 @@ COMMANDS: tuple[str, ...] = (
     "list",
     "validate",
     "verify",
+    "tui",
 )
 
 #: What `fwcheat` with no subcommand runs, when that command exists.

@@ -1,0 +1,522 @@
+"""The fwcheat TUI: find an idiom, read both versions, run them, compare the results.
+
+The app owns no logic of its own beyond wiring: search goes to
+:class:`~fwcheat.tui.catalog.Catalog` in a thread worker, runs go to the
+kernel engine through :class:`~fwcheat.tui.kernels.KernelBridge` in async
+workers, saving goes to :mod:`fwcheat.tui.save`; results come back as the
+past-tense messages of :mod:`fwcheat.tui.messages`. Nothing slow happens
+before the first frame: the index opens and the kernels start afterwards.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, ClassVar
+
+from textual import on, work
+from textual.app import App, ComposeResult, SystemCommand
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal
+from textual.css.query import NoMatches
+from textual.events import DescendantFocus
+from textual.screen import Screen
+from textual.widgets import Footer, Input, Select, TextArea
+from textual.worker import Worker, WorkerState, get_current_worker
+
+from fwcheat.tui import messages as msg
+from fwcheat.tui.kernels import BUSY, SIDES, KernelBridge, KernelState
+from fwcheat.tui.widgets.pair_view import PairView
+from fwcheat.tui.widgets.results import ResultsList
+from fwcheat.tui.widgets.search_box import SearchBox
+from fwcheat.tui.widgets.snippet_pane import LABELS, ReplInput, SnippetPane
+from fwcheat.tui.widgets.status_bar import StatusBar
+
+if TYPE_CHECKING:
+    from fwcheat.kernels.base import ExecutionResult, OutputEvent
+    from fwcheat.knowledge.model import Entry
+    from fwcheat.tui.catalog import Catalog
+
+
+@dataclass(frozen=True)
+class LastRun:
+    """What ran last in a framework's kernel (for the verdict and for saving outputs)."""
+
+    entry_id: str
+    code: str
+    ok: bool
+    output: str
+
+
+def _device_options(gpus: int) -> list[tuple[str, str]]:
+    count = max(gpus, 1)  # always offer one GPU, so choosing it can explain why it is missing
+    return [("cpu", "cpu"), *((f"cuda:{i} / gpu({i})", f"cuda:{i}") for i in range(count))]
+
+
+def _summary(result: ExecutionResult) -> str:
+    from fwcheat.kernels.base import Status
+
+    if result.status is Status.OK:
+        text = f"✔ ok {result.duration:.2f} s"
+    elif result.status is Status.ERROR and result.error is not None:
+        text = f"✘ {result.error.name}"
+    else:
+        text = f"✘ {result.status.value}"
+    if result.truncated:
+        text += " · output cut"
+    return text
+
+
+class FwcheatApp(App[None]):
+    """Search, read, edit, run and compare PyTorch and MXNet idioms."""
+
+    TITLE = "fwcheat"
+    CSS_PATH = "app.tcss"
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]  # noqa: RUF012
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+r", "run", "Run", tooltip="Run the focused side (PyTorch by default)", priority=True),
+        Binding("ctrl+t", "run_both", "Run both", tooltip="Run PyTorch and MXNet at once", priority=True),
+        Binding("ctrl+g", "interrupt", "Interrupt", tooltip="Interrupt the running code", priority=True),
+        Binding(
+            "ctrl+n", "restart", "Restart kernel", tooltip="Fresh kernel for the focused side", priority=True
+        ),
+        Binding("f2", "device", "Device", tooltip="Choose the device (cpu, cuda:N)"),
+        Binding("ctrl+s", "save", "Save edit", tooltip="Save edited snippets as your entry", priority=True),
+        Binding("ctrl+o", "copy", "Copy", tooltip="Copy the focused snippet to the clipboard", priority=True),
+        Binding("f8", "revert", "Revert", tooltip="Undo all edits of the focused snippet"),
+        Binding("ctrl+l", "focus_search", "Search", tooltip="Back to the search box", priority=True),
+        Binding("f1,question_mark", "help", "Help", key_display="?", priority=True),
+    ]
+
+    def __init__(self, query: str = "", *, start_kernels: bool = True, device: str = "cpu") -> None:
+        super().__init__()
+        self.initial_query = query
+        self.start_kernels = start_kernels
+        self.catalog: Catalog | None = None
+        self.bridge = KernelBridge(self._kernel_state_changed, device=device)
+        #: Session edits: entry id -> framework -> code.
+        self.edits: dict[str, dict[str, str]] = {}
+        self.last_run: dict[str, LastRun] = {}
+        self.focused_side = "pytorch"
+        self.device = device
+        self.gpus = 0
+        #: When the last results were shown (perf_counter), for benchmarks and tests.
+        self.results_shown_at = 0.0
+
+    # -- layout -------------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="top"):
+            yield SearchBox(self.initial_query, id="search")
+            yield Select(_device_options(0), value=self.device, allow_blank=False, id="device", compact=True)
+        with Horizontal(id="body"):
+            yield ResultsList(id="results")
+            yield PairView(id="pair")
+        yield StatusBar(id="status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        results = self.query_one(ResultsList)
+        results.border_title = "entries"
+        results.border_subtitle = "loading…"
+        status = self.query_one(StatusBar)
+        status.set_device(self.device)
+        for state in self.bridge.states.values():
+            status.set_state(state)
+        self.query_one(SearchBox).focus()
+        self.load_catalog()
+
+    def on_ready(self) -> None:
+        # After the first frame: only now may the kernels (and jupyter_client) load.
+        if self.start_kernels:
+            self.start_kernel_pool()
+            self.set_interval(1.0, self.bridge.check_alive)
+
+    async def on_unmount(self) -> None:
+        await self.bridge.shutdown()
+
+    @property
+    def pair(self) -> PairView:
+        return self.query_one(PairView)
+
+    @property
+    def status(self) -> StatusBar:
+        return self.query_one(StatusBar)
+
+    def say(self, message: str) -> None:
+        self.status.say(message)
+
+    # -- knowledge and search ----------------------------------------------------------
+    @work(thread=True, group="catalog", exit_on_error=False)
+    def load_catalog(self) -> None:
+        from fwcheat.tui.catalog import Catalog
+
+        catalog = Catalog.open()
+        count, problems = catalog.count(), catalog.problems()
+        self.catalog = catalog
+        self.post_message(msg.CatalogLoaded(count, problems))
+
+    def on_catalog_loaded(self, message: msg.CatalogLoaded) -> None:
+        note = f"{message.count} entries"
+        if message.problems:
+            note += f"; {message.problems} knowledge problems (fwcheat validate)"
+        self.say(note)
+        self.search(self.query_one(SearchBox).value)
+
+    @on(Input.Changed, "#search")
+    def query_changed(self, event: Input.Changed) -> None:
+        self.search(event.value)
+
+    @work(thread=True, exclusive=True, group="search", exit_on_error=False)
+    def search(self, query: str) -> None:
+        catalog = self.catalog
+        if catalog is None:
+            return  # the catalog worker searches the current query once it is open
+        started = time.perf_counter()
+        entries = catalog.find(query)
+        if not get_current_worker().is_cancelled:
+            self.post_message(msg.ResultsFound(query, entries, time.perf_counter() - started))
+
+    def on_results_found(self, message: msg.ResultsFound) -> None:
+        if message.query != self.query_one(SearchBox).value:
+            return  # typing went on; a newer search is coming
+        results = self.query_one(ResultsList)
+        results.show(message.query, message.entries)
+        self.results_shown_at = time.perf_counter()
+        current = results.current_entry
+        if current is not None and (self.pair.entry is None or self.pair.entry.id != current.id):
+            self.show_entry(current)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state is WorkerState.ERROR:
+            error = event.worker.error
+            self.say(f"{event.worker.group} failed: {type(error).__name__}: {error}")
+            self.notify(
+                f"{type(error).__name__}: {error}", title=f"{event.worker.group} failed", severity="error"
+            )
+
+    # -- the selected entry ---------------------------------------------------------------
+    def on_results_list_entry_highlighted(self, message: ResultsList.EntryHighlighted) -> None:
+        if self.pair.entry is None or self.pair.entry.id != message.entry.id:
+            self.show_entry(message.entry)
+
+    def show_entry(self, entry: Entry) -> None:
+        self.pair.show(entry, self.edits.get(entry.id, {}))
+        for framework in SIDES:
+            pane = self.pair.side(framework)
+            last = self.last_run.get(framework)
+            if last is None or last.entry_id != entry.id:
+                pane.output.reset()
+
+    def on_snippet_pane_code_edited(self, message: SnippetPane.CodeEdited) -> None:
+        entry = self.pair.entry
+        if entry is None or entry.id != message.entry_id:
+            return
+        snippet = entry.snippets.get(message.framework)
+        edits = self.edits.setdefault(entry.id, {})
+        if snippet is not None and message.code != snippet.code:
+            edits[message.framework] = message.code
+        else:
+            edits.pop(message.framework, None)
+        if not edits:
+            self.edits.pop(entry.id, None)
+
+    def on_descendant_focus(self, event: DescendantFocus) -> None:
+        for node in event.widget.ancestors_with_self:
+            if isinstance(node, SnippetPane):
+                self.focused_side = node.framework
+                return
+
+    # -- running ----------------------------------------------------------------------
+    def _kernel_state_changed(self, state: KernelState) -> None:
+        self.post_message(msg.KernelStateChanged(state))
+
+    def on_kernel_state_changed(self, message: msg.KernelStateChanged) -> None:
+        state = message.state
+        self.status.set_state(state)
+        try:
+            self.pair.side(state.framework).set_version(state.version)
+        except NoMatches:
+            return
+        if state.state in ("dead", "unavailable") and state.detail:
+            self.say(f"{LABELS[state.framework]} {state.state}: {state.detail}")
+        if state.gpus > self.gpus:
+            self.gpus = state.gpus
+            self.query_one("#device", Select).set_options(_device_options(self.gpus))
+            self.query_one("#device", Select).value = self.device
+
+    @work(group="kernels", exit_on_error=False)
+    async def start_kernel_pool(self) -> None:
+        await self.bridge.start()
+
+    def action_run(self) -> None:
+        self.run_side(self.focused_side)
+
+    def action_run_both(self) -> None:
+        for framework in SIDES:
+            self.run_side(framework)
+
+    def run_side(self, framework: str) -> None:
+        entry = self.pair.entry
+        if entry is None:
+            self.notify("Pick an entry first: type a query and choose with ↑/↓.", severity="warning")
+            return
+        snippet = entry.snippets.get(framework)
+        if snippet is None:
+            self.notify(f"{entry.id} has no {LABELS[framework]} snippet.", severity="warning")
+            return
+        if self.bridge.states[framework].state == BUSY:
+            self.notify(f"{LABELS[framework]} is still running: ctrl+g interrupts it.", severity="warning")
+            return
+        pane = self.pair.side(framework)
+        self._run(framework, entry.id, pane.code, snippet.setup, fresh=True, repl=False)
+
+    def _run(self, framework: str, entry_id: str, code: str, setup: str, *, fresh: bool, repl: bool) -> None:
+        pane = self.pair.side(framework)
+        if repl:
+            pane.output.feed("".join(f">>> {line}\n" for line in code.splitlines()))
+        else:
+            pane.output.reset(f"output · running on {self.device}…")
+        self.pair.set_verdict(None, self.pair.waiting_text())
+
+        def stream(event: OutputEvent) -> None:
+            # Called on the app's loop by the async engine: queue it, shown on the pane's timer.
+            if event.kind in ("stdout", "stderr"):
+                pane.output.feed(event.text)
+            elif event.kind == "result":
+                pane.output.feed(event.text + "\n")
+            elif event.kind in ("image", "display"):
+                pane.output.feed(f"[{event.kind}: {event.text}]\n")
+
+        async def go() -> None:
+            result = await self.bridge.run(framework, code, setup=setup, fresh=fresh, on_output=stream)
+            self.post_message(msg.SnippetFinished(framework, entry_id, result, repl=repl))
+
+        self.run_worker(go(), group=f"run-{framework}", exit_on_error=False)
+
+    def on_snippet_finished(self, message: msg.SnippetFinished) -> None:
+        from fwcheat.outputs import strip_ansi
+
+        result, framework = message.result, message.framework
+        pane = self.pair.side(framework)
+        pane.output.flush()
+        if result.error is not None and result.status.value == "error":
+            lines = [strip_ansi(line) for line in result.error.traceback] or [str(result.error)]
+            pane.output.feed("\n".join(lines) + "\n")
+        elif result.error is not None:
+            pane.output.feed(f"{result.error}\n")
+        if result.reason and result.reason != result.status.value:
+            pane.output.feed(f"[{result.reason}]\n")
+        pane.output.flush()
+        pane.output.border_title = f"output · {_summary(result)}"
+        code = pane.code if not message.repl else ""
+        self.last_run[framework] = LastRun(
+            message.entry_id if not message.repl else "", code, result.ok, result.output
+        )
+        self.check_verdict()
+
+    def check_verdict(self) -> None:
+        entry = self.pair.entry
+        if entry is None or not entry.compare:
+            return
+        runs = [self.last_run.get(fw) for fw in SIDES]
+        if any(r is None or r.entry_id != entry.id for r in runs):
+            return
+        if any(self.bridge.states[fw].state == BUSY for fw in SIDES):
+            return  # the other side's finish will check again
+        if not all(r is not None and r.ok for r in runs):
+            self.pair.set_verdict(None, "a side failed: no comparison")
+            return
+        self.pair.set_verdict(None, f"comparing `{entry.compare}`…")
+        self.compare_entry(entry)
+
+    @work(group="verdict", exclusive=True, exit_on_error=False)
+    async def compare_entry(self, entry: Entry) -> None:
+        verdict = await self.bridge.verdict(entry)
+        if verdict is not None:
+            self.post_message(msg.VerdictReached(entry.id, verdict))
+
+    def on_verdict_reached(self, message: msg.VerdictReached) -> None:
+        if self.pair.entry is not None and self.pair.entry.id == message.entry_id:
+            self.pair.set_verdict(message.verdict)
+
+    @on(Input.Submitted, "ReplInput")
+    def repl_line(self, event: Input.Submitted) -> None:
+        line = event.input
+        assert isinstance(line, ReplInput)
+        code = event.value
+        if not code.strip():
+            return
+        line.remember(code)
+        line.value = ""
+        framework = line.framework
+        if self.bridge.states[framework].state == BUSY:
+            self.notify(f"{LABELS[framework]} is still running: ctrl+g interrupts it.", severity="warning")
+            return
+        # Before any run the namespace is empty: a fresh start binds `device` / `ctx`.
+        fresh = framework not in self.last_run
+        self._run(framework, "", code, "", fresh=fresh, repl=True)
+
+    def action_interrupt(self) -> None:
+        busy = [fw for fw in SIDES if self.bridge.states[fw].state == BUSY]
+        if not busy:
+            self.notify("Nothing is running.")
+            return
+        targets = [self.focused_side] if self.focused_side in busy else busy
+        for framework in targets:
+            self.run_worker(self.bridge.interrupt(framework), group="interrupt", exit_on_error=False)
+        self.say(f"interrupting {', '.join(LABELS[fw] for fw in targets)}")
+
+    def action_restart(self) -> None:
+        framework = self.focused_side
+        self.workers.cancel_group(self, f"run-{framework}")
+        self.pair.side(framework).output.reset("output · kernel restarting…")
+        self.last_run.pop(framework, None)
+        self.run_worker(self.bridge.restart(framework), group="restart", exit_on_error=False)
+
+    # -- device -------------------------------------------------------------------------
+    def action_device(self) -> None:
+        select = self.query_one("#device", Select)
+        select.focus()
+        select.expanded = True
+
+    @on(Select.Changed, "#device")
+    def device_picked(self, event: Select.Changed) -> None:
+        value = event.value
+        if not isinstance(value, str) or value == self.device:
+            return
+        self.say(f"checking {value}…")
+        self.choose_device(value)
+
+    @work(group="device", exclusive=True, exit_on_error=False)
+    async def choose_device(self, device: str) -> None:
+        reason = await self.bridge.choose_device(device)
+        if reason is None:
+            self.post_message(msg.DeviceChanged(device))
+        else:
+            self.post_message(msg.DeviceRejected(device, reason, self.device))
+
+    def on_device_changed(self, message: msg.DeviceChanged) -> None:
+        self.device = message.device
+        self.status.set_device(self.device)
+        self.say(f"device is now {self.device}; the next run uses it")
+
+    def on_device_rejected(self, message: msg.DeviceRejected) -> None:
+        self.query_one("#device", Select).value = message.kept
+        self.say(f"{message.reason}; keeping {message.kept}")
+        self.notify(
+            f"{message.reason}. Keeping {message.kept}.", title="Device not available", severity="warning"
+        )
+
+    # -- editing, saving, copying ---------------------------------------------------------
+    def action_revert(self) -> None:
+        entry = self.pair.entry
+        if entry is None:
+            return
+        snippet = entry.snippets.get(self.focused_side)
+        self.pair.side(self.focused_side).load(entry.id, snippet.code if snippet else None)
+        edits = self.edits.get(entry.id, {})
+        edits.pop(self.focused_side, None)
+        if not edits:
+            self.edits.pop(entry.id, None)
+
+    def action_copy(self) -> None:
+        pane = self.pair.side(self.focused_side)
+        self.copy_to_clipboard(pane.code)
+        self.notify(f"{LABELS[self.focused_side]} snippet copied ({len(pane.code.splitlines())} lines).")
+
+    def edited_entry(self, entry: Entry) -> Entry | None:
+        """``entry`` with this session's edits (and outputs of edited code that ran), or None."""
+        import msgspec
+
+        edits = self.edits.get(entry.id)
+        if not edits:
+            return None
+        snippets = entry.snippets
+        for framework, code in edits.items():
+            snippet = snippets.get(framework)
+            if snippet is None:
+                continue
+            last = self.last_run.get(framework)
+            ran = last is not None and last.entry_id == entry.id and last.code == code and last.ok
+            output = last.output if ran and last is not None else None
+            new = msgspec.structs.replace(snippet, code=code, output=output)
+            snippets = msgspec.structs.replace(snippets, **{framework: new})
+        return msgspec.structs.replace(entry, snippets=snippets)
+
+    def action_save(self) -> None:
+        entry = self.pair.entry
+        edited = self.edited_entry(entry) if entry is not None else None
+        if edited is None:
+            self.notify("Nothing edited here: change a snippet first.")
+            return
+        self.save_edit(edited)
+
+    @work(thread=True, group="save", exit_on_error=False)
+    def save_edit(self, entry: Entry) -> None:
+        from fwcheat.knowledge.sources import user_dir
+        from fwcheat.tui.save import SaveError, save_entry, target_file
+
+        location = self.catalog.location(entry.id) if self.catalog is not None else None
+        path = target_file(
+            location.layer if location else None, location.path if location else None, user_dir()
+        )
+        try:
+            save_entry(entry, path)
+        except SaveError as exc:
+            self.call_from_thread(self.notify, str(exc), title="Not saved", severity="error")
+            return
+        self.call_from_thread(self._saved, entry, str(path))
+
+    def _saved(self, entry: Entry, path: str) -> None:
+        self.edits.pop(entry.id, None)
+        results = self.query_one(ResultsList)
+        results.entries = [entry if e.id == entry.id else e for e in results.entries]
+        if self.pair.entry is not None and self.pair.entry.id == entry.id:
+            self.pair.entry = entry
+            for framework in SIDES:
+                snippet = entry.snippets.get(framework)
+                pane = self.pair.side(framework)
+                pane.base = snippet.code if snippet else None
+                pane.load(entry.id, pane.base)
+        self.say(f"saved {entry.id} to {path}")
+        self.notify(f"Saved {entry.id} to {path}; it overrides the bundled entry.", title="Saved")
+        self.load_catalog()
+
+    # -- keys, help, palette -----------------------------------------------------------------
+    def action_focus_search(self) -> None:
+        self.query_one(SearchBox).focus()
+
+    def key_table(self) -> list[tuple[str, str]]:
+        rows: list[tuple[str, str]] = []
+        for binding in self.BINDINGS:
+            assert isinstance(binding, Binding)
+            rows.append((binding.key.replace("question_mark", "?"), binding.tooltip or binding.description))
+        rows += [
+            ("↑ / ↓, mouse", "pick an entry in the list; Tab moves between panes"),
+            ("Enter in a >>> line", "run it in that framework's kernel (↑/↓: history)"),
+            ("ctrl+p", "command palette: every action by name"),
+            ("ctrl+q", "quit"),
+        ]
+        return rows
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # `?` is help everywhere except where code is typed (editors, >>> lines).
+        return not (action == "help" and isinstance(self.focused, TextArea | ReplInput))
+
+    def action_help(self) -> None:
+        from fwcheat.tui.screens.help import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(self.key_table()))
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        for binding in self.BINDINGS:
+            assert isinstance(binding, Binding)
+            action = binding.action
+            yield SystemCommand(
+                f"{binding.description} ({binding.key.split(',')[0]})",
+                binding.tooltip or binding.description,
+                lambda action=action: self.run_action(action),
+            )

@@ -1,0 +1,96 @@
+"""Past-tense messages the TUI's workers post when something has happened.
+
+Workers never touch widgets: they post one of these and the app, on its own
+event loop, updates the screen.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from textual.message import Message
+
+if TYPE_CHECKING:
+    from fwcheat.compare import Verdict
+    from fwcheat.kernels.base import ExecutionResult
+    from fwcheat.knowledge.model import Entry
+    from fwcheat.tui.kernels import KernelState
+
+
+class CatalogLoaded(Message):
+    """The knowledge base is open and searchable."""
+
+    def __init__(self, count: int, problems: int) -> None:
+        super().__init__()
+        self.count = count
+        self.problems = problems
+
+
+class ResultsFound(Message):
+    """A search (or the full list, for an empty query) finished."""
+
+    def __init__(self, query: str, entries: list[Entry], seconds: float) -> None:
+        super().__init__()
+        self.query = query
+        self.entries = entries
+        self.seconds = seconds
+
+
+class KernelStateChanged(Message):
+    """A framework's kernel started, became busy or idle, died, or cannot run."""
+
+    def __init__(self, state: KernelState) -> None:
+        super().__init__()
+        self.state = state
+
+
+class SnippetStarted(Message):
+    def __init__(self, framework: str, entry_id: str, label: str) -> None:
+        super().__init__()
+        self.framework = framework
+        self.entry_id = entry_id
+        self.label = label
+
+
+class SnippetFinished(Message):
+    """A snippet (or a REPL line) finished running, however it ended."""
+
+    def __init__(self, framework: str, entry_id: str, result: ExecutionResult, repl: bool = False) -> None:
+        super().__init__()
+        self.framework = framework
+        self.entry_id = entry_id
+        self.result = result
+        self.repl = repl
+
+
+class VerdictReached(Message):
+    """Both sides ran and the entry's ``compare`` variable was checked."""
+
+    def __init__(self, entry_id: str, verdict: Verdict) -> None:
+        super().__init__()
+        self.entry_id = entry_id
+        self.verdict = verdict
+
+
+class DeviceChanged(Message):
+    def __init__(self, device: str) -> None:
+        super().__init__()
+        self.device = device
+
+
+class DeviceRejected(Message):
+    """The chosen device is not present; the current one is kept."""
+
+    def __init__(self, device: str, reason: str, kept: str) -> None:
+        super().__init__()
+        self.device = device
+        self.reason = reason
+        self.kept = kept
+
+
+class DevicesDetected(Message):
+    """The kernels reported how many GPUs each framework sees."""
+
+    def __init__(self, gpus: int) -> None:
+        super().__init__()
+        self.gpus = gpus

@@ -1,0 +1,1 @@
+"""Screens of the fwcheat TUI besides the main one."""

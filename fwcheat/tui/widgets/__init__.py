@@ -1,0 +1,1 @@
+"""The widgets of the fwcheat TUI, one per module."""

@@ -1,0 +1,56 @@
+"""Where a snippet's output streams in, merged into a few repaints per second.
+
+Output events arrive one per kernel message, which can be thousands a second
+(a print in a loop). They are appended to a buffer and written to the log on
+a short timer, so a flood costs a handful of repaints instead of freezing the
+screen; the engine cuts a run's output at a cap and says so.
+"""
+
+from __future__ import annotations
+
+from textual.timer import Timer
+from textual.widgets import Log
+
+#: How long output may wait before it is shown (seconds).
+FLUSH_INTERVAL = 1 / 20
+#: Lines kept on screen per pane.
+MAX_LINES = 5000
+
+
+class OutputPane(Log):
+    """A framework's output: streamed text and a one-line status as the border title."""
+
+    DEFAULT_CSS = """
+    OutputPane { height: 1fr; min-height: 3; border: round $panel; }
+    """
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(max_lines=MAX_LINES, id=id)
+        self._pending: list[str] = []
+        self._timer: Timer | None = None
+        self.border_title = "output"
+
+    def feed(self, text: str) -> None:
+        """Queue ``text``; it appears within :data:`FLUSH_INTERVAL`."""
+        self._pending.append(text)
+        if self._timer is None:
+            self._timer = self.set_timer(FLUSH_INTERVAL, self.flush)
+
+    def flush(self) -> None:
+        self._timer = None
+        if self._pending:
+            text, self._pending = "".join(self._pending), []
+            self.write(text)
+
+    def reset(self, title: str = "output") -> None:
+        self._pending.clear()
+        if self._timer is not None:
+            self._timer.stop()
+            self._timer = None
+        self.clear()
+        self.border_title = title
+
+    @property
+    def text(self) -> str:
+        """Everything shown so far (and what is about to be)."""
+        return "\n".join(self.lines) + "".join(self._pending)

@@ -1,0 +1,73 @@
+"""The results list: one line per entry (title, Chinese title, category)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from rich.text import Text
+from textual.message import Message
+from textual.widgets import OptionList
+from textual.widgets.option_list import Option
+
+if TYPE_CHECKING:
+    from fwcheat.knowledge.model import Entry
+
+
+def entry_label(entry: Entry) -> Text:
+    label = Text(no_wrap=True, overflow="ellipsis")
+    label.append(entry.title, style="bold")
+    label.append("  ")
+    label.append(entry.title_zh)
+    label.append(f"  [{entry.category}]", style="dim")
+    return label
+
+
+class ResultsList(OptionList):
+    """Entries matching the query; highlighting one shows it in the pair view."""
+
+    DEFAULT_CSS = """
+    ResultsList { height: 1fr; }
+    """
+
+    class EntryHighlighted(Message):
+        """The highlighted entry changed (keyboard, mouse or new results)."""
+
+        def __init__(self, entry: Entry) -> None:
+            super().__init__()
+            self.entry = entry
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.entries: list[Entry] = []
+        self.query_shown: str | None = None
+
+    def show(self, query: str, entries: list[Entry]) -> None:
+        """Replace the list; keep the same entry highlighted when it is still there."""
+        current = self.current_entry
+        self.entries = list(entries)
+        self.query_shown = query
+        self.set_options([Option(entry_label(e), id=e.id) for e in self.entries])
+        if not self.entries:
+            self.border_subtitle = "no match"
+            return
+        self.border_subtitle = f"{len(self.entries)} {'entry' if len(self.entries) == 1 else 'entries'}"
+        ids = [e.id for e in self.entries]
+        keep = current is not None and query == "" and current.id in ids
+        self.highlighted = ids.index(current.id) if keep and current is not None else 0
+
+    @property
+    def current_entry(self) -> Entry | None:
+        index = self.highlighted
+        if index is None or not 0 <= index < len(self.entries):
+            return None
+        return self.entries[index]
+
+    def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        event.stop()
+        if 0 <= event.option_index < len(self.entries):
+            self.post_message(self.EntryHighlighted(self.entries[event.option_index]))
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        if 0 <= event.option_index < len(self.entries):
+            self.post_message(self.EntryHighlighted(self.entries[event.option_index]))

@@ -1,0 +1,21 @@
+"""The search box: what the user types is searched on every keystroke."""
+
+from __future__ import annotations
+
+from textual.widgets import Input
+
+
+class SearchBox(Input):
+    """A one-line query input; the app searches on each ``Input.Changed``."""
+
+    DEFAULT_CSS = """
+    SearchBox { width: 1fr; }
+    """
+
+    def __init__(self, value: str = "", *, id: str | None = None) -> None:
+        super().__init__(
+            value=value,
+            placeholder="Search: English, 中文 or an API name (attach_grad, nd.concat, view) …",
+            id=id,
+            compact=True,
+        )
