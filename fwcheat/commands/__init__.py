@@ -19,6 +19,7 @@ COMMANDS: tuple[str, ...] = (
     "show",
     "list",
     "validate",
+    "repl",
     "verify",
     "tui",
 )

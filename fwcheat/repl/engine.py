@@ -1,0 +1,415 @@
+"""What the REPL does with a line once it is entered: run it, or obey a command.
+
+The engine holds the session's state (current framework and device, the
+entry last loaded, which kernel died) and prints through a rich console. It
+knows nothing about prompt_toolkit: the front end (:mod:`fwcheat.repl.session`)
+reads input and calls :meth:`ReplEngine.handle`; tests can call it directly.
+
+Code runs through the shared :class:`~fwcheat.kernels.session.KernelPool`
+without its fresh-namespace reset, so each framework's kernel keeps its
+variables across cells and across ``:framework`` switches.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from rich.console import Console
+from rich.text import Text
+
+from fwcheat.devices import DeviceRequest, DeviceSpecError, parse_device
+from fwcheat.kernels import prelude
+from fwcheat.kernels.base import ExecutionResult, KernelError, Status
+from fwcheat.kernels.session import KernelPool
+from fwcheat.knowledge.model import FRAMEWORK_LABELS, RUNNABLE_FRAMEWORKS, Entry
+from fwcheat.repl.commands import (
+    COMMAND_SPECS,
+    Command,
+    CommandError,
+    framework_name,
+    is_command,
+    parse_command,
+)
+from fwcheat.repl.render import CellPrinter, print_error, print_help, print_hits_compact, print_note
+
+if TYPE_CHECKING:
+    from fwcheat.repl.hints import Hint, HintIndex
+    from fwcheat.search import Searcher
+    from fwcheat.store import Store
+
+#: Run silently in each kernel after it starts: completions come from the live
+#: namespace (what the user defined) instead of jedi's static analysis, which
+#: takes seconds on torch and knows nothing of the cells already run.
+KERNEL_SETUP = "get_ipython().Completer.use_jedi = False"
+#: How long a completion may take before the menu gives up on it.
+COMPLETE_TIMEOUT = 3.0
+
+
+def label(framework: str) -> str:
+    return FRAMEWORK_LABELS.get(framework, framework)
+
+
+def other_framework(framework: str) -> str:
+    return next(fw for fw in RUNNABLE_FRAMEWORKS if fw != framework)
+
+
+@dataclass
+class Reply:
+    """What the front end should do after a line was handled."""
+
+    #: Text to put in the next prompt's input (``:load``).
+    prefill: str = ""
+    exit: bool = False
+
+
+class ReplEngine:
+    """Runs cells and commands for one REPL session."""
+
+    def __init__(
+        self,
+        console: Console,
+        framework: str = "pytorch",
+        device: DeviceRequest | str = "cpu",
+        *,
+        pool: KernelPool | None = None,
+        store: Store | None = None,
+    ) -> None:
+        if framework not in RUNNABLE_FRAMEWORKS:
+            raise ValueError(f"fwcheat repl runs {' or '.join(RUNNABLE_FRAMEWORKS)}, not {framework!r}")
+        self.console = console
+        self.framework = framework
+        self.pool = pool if pool is not None else KernelPool(device)
+        self._store = store
+        self._searcher: Searcher | None = None
+        self._hints: HintIndex | None = None
+        self.counts = dict.fromkeys(RUNNABLE_FRAMEWORKS, 0)
+        self.last_loaded: str | None = None
+        #: Frameworks whose kernel is started and prepared (device bound).
+        self.ready: set[str] = set()
+        #: framework -> why its kernel died; it is restarted on the next input.
+        self.dead: dict[str, str] = {}
+        self._running: asyncio.Future[ExecutionResult] | None = None
+        self._interrupts = 0
+        self._force_restart = False
+        self._interrupt_task: asyncio.Future[None] | None = None
+
+    # -- knowledge --------------------------------------------------------------
+
+    @property
+    def store(self) -> Store:
+        if self._store is None:
+            from fwcheat.store import open_store
+
+            self._store = open_store()
+        return self._store
+
+    @property
+    def searcher(self) -> Searcher:
+        if self._searcher is None:
+            from fwcheat.search import Searcher
+
+            self._searcher = Searcher(self.store)
+        return self._searcher
+
+    def build_hints(self) -> HintIndex:
+        """The API-name index for toolbar hints (built once per session)."""
+        if self._hints is None:
+            from fwcheat.repl.hints import HintIndex
+            from fwcheat.store import open_store
+
+            # Its own connection: this runs in a worker thread while the prompt uses ``self.store``.
+            store = open_store()
+            try:
+                self._hints = HintIndex(store.knowledge().entries.values())
+            finally:
+                store.close()
+        return self._hints
+
+    def hint(self, code: str) -> Hint | None:
+        """A hint when ``code`` uses the other framework's API; None until the index is built."""
+        if self._hints is None or not code.strip() or is_command(code):
+            return None
+        return self._hints.hint(code, self.framework)
+
+    # -- kernels ----------------------------------------------------------------
+
+    @property
+    def running(self) -> bool:
+        return self._running is not None and not self._running.done()
+
+    async def start(self) -> bool:
+        """Start the current framework's kernel; False (with the reason printed) if it cannot run."""
+        return await self._prepare(self.framework)
+
+    async def _prepare(self, framework: str) -> bool:
+        info = await self.pool.ensure(framework)
+        if info.error:
+            print_error(self.console, info.error)
+            return False
+        bound = await self._setup_kernel(framework)
+        if "error" in bound:
+            print_error(self.console, f"{bound['error']}; using cpu instead")
+            self.pool.device = parse_device("cpu")
+            bound = await self._setup_kernel(framework)
+        self.ready.add(framework)
+        return "error" not in bound
+
+    async def _setup_kernel(self, framework: str) -> dict[str, Any]:
+        """Bind ``device`` / ``ctx`` in the kernel's namespace; the kernel's answer."""
+        kernel = self.pool.kernels[framework]
+        reply = await kernel.execute(
+            KERNEL_SETUP,
+            timeout=60.0,
+            user_expressions={"bind": prelude.bind_expression(framework, self.pool.device)},
+            silent=True,
+        )
+        if reply.status is not Status.OK:
+            return {"error": reply.reason or str(reply.error)}
+        return prelude.decode_expression(reply.expressions.get("bind"))
+
+    async def _restart(self, framework: str, why: str) -> None:
+        kernel = self.pool.kernels.get(framework)
+        self.ready.discard(framework)
+        self.dead.pop(framework, None)
+        if kernel is None:  # it never started: try again from scratch
+            self.pool.info.pop(framework, None)
+            await self._prepare(framework)
+            return
+        try:
+            await kernel.restart()
+        except KernelError as exc:
+            print_error(self.console, str(exc))
+            self.dead[framework] = str(exc)
+            return
+        self.counts[framework] = 0
+        await self._setup_kernel(framework)
+        self.ready.add(framework)
+        print_note(self.console, f"{why}; started a new {label(framework)} kernel (its variables are gone)")
+
+    async def shutdown(self) -> None:
+        await self.pool.shutdown()
+        self.ready.clear()
+
+    def on_ctrl_c(self) -> None:
+        """Ctrl-C while a cell runs: interrupt it; a second Ctrl-C restarts the kernel."""
+        if not self.running:
+            return
+        self._interrupts += 1
+        if self._interrupts == 1:
+            self._interrupt_task = asyncio.ensure_future(self.pool.interrupt(self.framework))
+        else:
+            self._force_restart = True
+            assert self._running is not None
+            self._running.cancel()
+
+    async def complete(self, code: str, cursor: int) -> tuple[list[str], int, int]:
+        """Kernel completions at ``cursor``: (matches, start, end); empty when it cannot answer."""
+        kernel = self.pool.kernels.get(self.framework)
+        if kernel is None or self.framework not in self.ready or self.running:
+            return [], cursor, cursor
+        try:
+            found = await asyncio.wait_for(kernel.complete(code, cursor), COMPLETE_TIMEOUT)
+        except (KernelError, asyncio.TimeoutError):
+            return [], cursor, cursor
+        return found.matches, found.cursor_start, found.cursor_end
+
+    # -- running code -------------------------------------------------------------
+
+    async def run_code(self, code: str) -> ExecutionResult | None:
+        """Run a cell in the current kernel, streaming its output; None if it never ran."""
+        framework = self.framework
+        if framework in self.dead:
+            await self._restart(framework, f"the {label(framework)} kernel had died ({self.dead[framework]})")
+        if framework not in self.ready and not await self._prepare(framework):
+            return None
+        self.counts[framework] += 1
+        printer = CellPrinter(self.console, self.counts[framework])
+        self._interrupts = 0
+        self._force_restart = False
+        task = asyncio.ensure_future(
+            self.pool.run(framework, code, timeout=None, on_output=printer.on_output, fresh=False)
+        )
+        self._running = task
+        try:
+            result = await task
+        except asyncio.CancelledError:
+            if not self._force_restart:
+                raise
+            printer.finish(ExecutionResult(Status.INTERRUPTED))
+            await self._restart(framework, "the cell did not stop when interrupted")
+            return None
+        finally:
+            self._running = None
+        printer.finish(result)
+        if result.status is Status.DIED:
+            if result.error is not None and result.error.name == "KernelUnavailable":
+                self.ready.discard(framework)
+            else:
+                self.dead[framework] = result.reason or "it stopped"
+                print_note(self.console, "it will be restarted on your next input", "bold red")
+        return result
+
+    # -- commands -------------------------------------------------------------------
+
+    async def handle(self, text: str) -> Reply:
+        """Run a cell or a ``:command``."""
+        if not text.strip():
+            return Reply()
+        if not is_command(text):
+            await self.run_code(text)
+            return Reply()
+        try:
+            command = parse_command(text)
+            return await self._command(command)
+        except CommandError as exc:
+            print_error(self.console, str(exc))
+            return Reply()
+
+    async def _command(self, command: Command) -> Reply:
+        name, arg = command.name, command.arg
+        if name == "search":
+            self._search(arg)
+        elif name == "show":
+            self._show(self._entry(arg))
+        elif name == "load":
+            return self._load(arg)
+        elif name == "pair":
+            self._pair(arg)
+        elif name == "run":
+            await self._run_entry(arg)
+        elif name == "framework":
+            await self._switch(arg)
+        elif name == "device":
+            await self._device(arg)
+        elif name == "restart":
+            await self._restart(self.framework, "restarted on request")
+        elif name == "interrupt":
+            await self.pool.interrupt(self.framework)
+            print_note(self.console, f"sent an interrupt to the {label(self.framework)} kernel")
+        elif name == "help":
+            print_help(self.console)
+        elif name == "quit":
+            return Reply(exit=True)
+        else:  # pragma: no cover - parse_command only returns known names
+            raise CommandError(f"no handler for :{name}; known: {[s.name for s in COMMAND_SPECS]}")
+        return Reply()
+
+    def _entry(self, entry_id: str) -> Entry:
+        entry = self.store.entry(entry_id)
+        if entry is None:
+            suggestions = self.searcher.suggest(entry_id)
+            more = f"; did you mean: {', '.join(suggestions)}?" if suggestions else ""
+            raise CommandError(f"no entry {entry_id!r}{more} (:search finds ids)")
+        return entry
+
+    def _snippet_code(self, entry: Entry, framework: str) -> str:
+        snippet = entry.snippets.get(framework)
+        if snippet is None:
+            has = ", ".join(label(fw) for fw, _ in entry.snippets.items())
+            raise CommandError(f"{entry.id} has no {label(framework)} snippet (it has: {has})")
+        setup = snippet.setup.strip("\n")
+        return (setup + "\n" if setup else "") + snippet.code.rstrip("\n")
+
+    def _search(self, query: str) -> None:
+        hits = self.searcher.search(query, limit=8)
+        if not hits:
+            from fwcheat.render import print_suggestions
+
+            print_suggestions(self.console, query, self.searcher.suggest(query))
+            return
+        print_hits_compact(self.console, hits, self.framework)
+
+    def _show(self, entry: Entry, framework: str | None = None) -> None:
+        from fwcheat.render import print_entry
+
+        print_entry(self.console, entry, framework=framework)
+        if entry.see_also:
+            print_note(self.console, f"See also: {', '.join(entry.see_also)}")
+
+    def _load(self, entry_id: str) -> Reply:
+        entry = self._entry(entry_id)
+        code = self._snippet_code(entry, self.framework)
+        self.last_loaded = entry.id
+        other = other_framework(self.framework)
+        print_note(
+            self.console,
+            f"{entry.id}: {entry.title} ({label(self.framework)}) is in the input: edit it, Enter runs it; "
+            f":pair shows the {label(other)} version",
+        )
+        return Reply(prefill=code)
+
+    def _pair(self, entry_id: str) -> None:
+        entry_id = entry_id or self.last_loaded or ""
+        if not entry_id:
+            raise CommandError("nothing loaded yet: :load ID first, or :pair ID")
+        entry = self._entry(entry_id)
+        other = other_framework(self.framework)
+        if entry.snippets.get(other) is None:
+            raise CommandError(f"{entry.id} has no {label(other)} snippet")
+        self._show(entry, other)
+
+    async def _run_entry(self, entry_id: str) -> None:
+        entry = self._entry(entry_id)
+        code = self._snippet_code(entry, self.framework)
+        self.last_loaded = entry.id
+        from rich.syntax import Syntax
+
+        print_note(self.console, f"running {entry.id}: {entry.title} ({label(self.framework)})")
+        self.console.print(Syntax(code, "python", theme="ansi_dark", background_color="default"))
+        await self.run_code(code)
+
+    async def _switch(self, arg: str) -> None:
+        if not arg:
+
+            def state(fw: str) -> str:
+                return "running" if fw in self.ready else "died" if fw in self.dead else "not started"
+
+            states = ", ".join(f"{label(fw)}: {state(fw)}" for fw in RUNNABLE_FRAMEWORKS)
+            print_note(self.console, f"in {label(self.framework)} ({states}); :framework NAME switches")
+            return
+        framework = framework_name(arg)
+        if framework == self.framework:
+            print_note(self.console, f"already in {label(framework)}")
+            return
+        if framework in self.dead:
+            await self._restart(framework, f"the {label(framework)} kernel had died ({self.dead[framework]})")
+        if framework not in self.ready:
+            print_note(self.console, f"starting the {label(framework)} kernel…")
+            if not await self._prepare(framework):
+                return
+        previous, self.framework = self.framework, framework
+        print_note(
+            self.console,
+            f"now in {label(framework)}; the {label(previous)} kernel keeps its state "
+            f"(:framework {previous} goes back)",
+            "bold",
+        )
+
+    async def _device(self, arg: str) -> None:
+        if not arg:
+            print_note(self.console, f"device: {self.pool.device} (:device cpu|cuda:N|auto changes it)")
+            return
+        try:
+            request = parse_device(arg)
+        except DeviceSpecError as exc:
+            raise CommandError(str(exc)) from exc
+        previous, self.pool.device = self.pool.device, request
+        answers = {fw: await self._setup_kernel(fw) for fw in sorted(self.ready)}
+        failed = {fw: a["error"] for fw, a in answers.items() if "error" in a}
+        if failed:
+            self.pool.device = previous
+            for fw in answers:
+                await self._setup_kernel(fw)
+            for fw, why in failed.items():
+                print_error(self.console, f"{label(fw)}: {why}")
+            print_note(self.console, f"device stays {previous}")
+            return
+        bound = ", ".join(
+            f"{name} = {value}" for a in answers.values() for name, value in a.get("bound", {}).items()
+        )
+        text = Text(f"device is now {request}", style="bold")
+        if bound:
+            text.append(f" ({bound})", style="dim")
+        self.console.print(text)
