@@ -161,5 +161,13 @@ def compare_arrays(
         )
         agreement = Agreement.DIFFER
     return Verdict(
-        agreement, name, message, shapes, dtypes, max_abs, max_rel, rtol, atol  # type: ignore[arg-type]
+        agreement,
+        name,
+        message,
+        shapes,
+        dtypes,
+        max_abs,
+        max_rel,
+        rtol,
+        atol,
     )

@@ -150,9 +150,7 @@ def _check(text: str, outputs: dict[tuple[str, str], str], name: str) -> None:
     for (entry_id, framework), value in outputs.items():
         got = entries[entry_id]["snippets"][framework].get("output")
         if (got or "") != value:
-            raise RecordError(
-                f"{name}: {entry_id} {framework}: the output would read back as {got!r}"
-            )
+            raise RecordError(f"{name}: {entry_id} {framework}: the output would read back as {got!r}")
 
 
 def update_file(path: Path, outputs: dict[tuple[str, str], str]) -> bool:

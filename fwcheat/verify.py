@@ -74,9 +74,7 @@ class EntryReport:
     @property
     def problems(self) -> list[str]:
         found = [
-            f"{FRAMEWORK_LABELS.get(fw, fw)}: {c.problem}"
-            for fw, c in self.checks.items()
-            if not c.passed
+            f"{FRAMEWORK_LABELS.get(fw, fw)}: {c.problem}" for fw, c in self.checks.items() if not c.passed
         ]
         if self.verdict is not None and not self.verdict.ok:
             found.append(f"compare: {self.verdict.message}")
@@ -126,8 +124,7 @@ def skip_reason(entry: Entry, pool: KernelPool) -> str:
         seen = info.gpus if info is not None else 0
         if seen < entry.gpus:
             return (
-                f"needs {entry.gpus} GPU{'s' if entry.gpus > 1 else ''}; "
-                f"{FRAMEWORK_LABELS[fw]} sees {seen}"
+                f"needs {entry.gpus} GPU{'s' if entry.gpus > 1 else ''}; {FRAMEWORK_LABELS[fw]} sees {seen}"
             )
     return ""
 

@@ -16,9 +16,7 @@ DESCRIPTION = (
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("ids", nargs="*", metavar="ID", help="entries to verify (default: all)")
-    parser.add_argument(
-        "--device", default="cpu", help="cpu (default), cuda, cuda:N, gpu:N or auto"
-    )
+    parser.add_argument("--device", default="cpu", help="cpu (default), cuda, cuda:N, gpu:N or auto")
     parser.add_argument(
         "--timeout", type=float, default=60.0, help="seconds one snippet may run (default 60)"
     )
@@ -100,9 +98,7 @@ def main(args: argparse.Namespace) -> int:
                         progress.console.print(report_line(report))
                     progress.update(task, advance=1, description=report.entry_id)
 
-                return await verify_entries(
-                    pool, selection.entries, timeout=args.timeout, on_report=advance
-                )
+                return await verify_entries(pool, selection.entries, timeout=args.timeout, on_report=advance)
 
     started = time.perf_counter()
     reports = run_sync(go())

@@ -9,6 +9,9 @@ the standard library and whatever framework is importable there, and keeps to
 syntax that old Pythons accept.
 """
 
+# %-formatting on purpose: this source must also run on old legacy interpreters.
+# ruff: noqa: UP031
+
 import base64
 import io
 import json
@@ -127,8 +130,7 @@ def bind(framework, kind, index):  # type: ignore[no-untyped-def]
             asked = "gpu(%d)" % index
         return json.dumps(
             {
-                "error": "%s asked for, but %s; available: %s"
-                % (asked, what, ", ".join(["cpu", *names])),
+                "error": "%s asked for, but %s; available: %s" % (asked, what, ", ".join(["cpu", *names])),
                 "gpus": gpus,
             }
         )
@@ -176,9 +178,7 @@ def fetch(name):  # type: ignore[no-untyped-def]
             {"error": "non-numeric", "type": kind, "message": "%s: %s" % (type(exc).__name__, exc)}
         )
     if array.dtype.kind not in "biufc":
-        return json.dumps(
-            {"error": "non-numeric", "type": kind, "message": "dtype %s" % array.dtype}
-        )
+        return json.dumps({"error": "non-numeric", "type": kind, "message": "dtype %s" % array.dtype})
     buffer = io.BytesIO()
     import numpy
 

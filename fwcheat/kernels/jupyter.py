@@ -232,8 +232,7 @@ class JupyterKernel(Kernel):
             await km.start_kernel(env=env, stdout=self._log_file, stderr=self._log_file)
         except NoSuchKernel as exc:
             raise KernelError(
-                f"{self.name}: no Jupyter kernel named {self.kernel_name!r} "
-                "(see `jupyter kernelspec list`)"
+                f"{self.name}: no Jupyter kernel named {self.kernel_name!r} (see `jupyter kernelspec list`)"
             ) from exc
         except Exception as exc:
             raise KernelError(f"{self.name}: the kernel did not start: {exc}") from exc

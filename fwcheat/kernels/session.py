@@ -12,6 +12,7 @@ however the block ends.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import signal
 from collections.abc import Coroutine
 from dataclasses import dataclass, field
@@ -239,10 +240,8 @@ def run_sync(coro: Coroutine[Any, Any, T]) -> T:
 
     previous = {}
     for sig in (signal.SIGTERM, signal.SIGHUP):
-        try:
+        with contextlib.suppress(ValueError, OSError):  # not the main thread
             previous[sig] = signal.signal(sig, interrupt)
-        except (ValueError, OSError):  # not the main thread
-            pass
     try:
         return asyncio.run(coro)
     finally:
