@@ -1,0 +1,99 @@
+"""`fwcheat run ID`: run an idiom in real kernels and show both outputs side by side."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+HELP = "run an idiom in PyTorch and MXNet kernels and compare the results"
+DESCRIPTION = (
+    "Run an entry's snippets in real Jupyter kernels (both frameworks at the same "
+    "time, each in a fresh namespace), print the outputs side by side with timing, "
+    "and, when the entry names a `compare` variable, whether the values agree. "
+    "Exits 1 when a snippet fails or the values differ."
+)
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("id", help="the entry id (see `fwcheat list`)")
+    parser.add_argument(
+        "-f",
+        "--framework",
+        choices=("pytorch", "mxnet", "both"),
+        default="both",
+        help="which snippet to run (default: both)",
+    )
+    parser.add_argument("--device", default="cpu", help="cpu (default), cuda, cuda:N, gpu:N or auto")
+    parser.add_argument("--timeout", type=float, default=60.0, help="seconds a snippet may run (default 60)")
+    parser.add_argument("--json", action="store_true", help="print the results as JSON")
+
+
+def main(args: argparse.Namespace) -> int:
+    import time
+
+    from rich.console import Console
+
+    from fwcheat.devices import DeviceSpecError, parse_device
+    from fwcheat.kernels.config import ConfigError
+    from fwcheat.kernels.session import KernelPool, run_sync
+    from fwcheat.run import run_entry
+    from fwcheat.verify import runnable, select_entries, skip_reason
+
+    err = Console(stderr=True, highlight=False)
+    try:
+        device = parse_device(args.device)
+    except DeviceSpecError as exc:
+        err.print(f"fwcheat run: {exc}", markup=False)
+        return 2
+    if args.timeout <= 0:
+        err.print("fwcheat run: --timeout must be positive", markup=False)
+        return 2
+    selection = select_entries([args.id])
+    if selection.unknown:
+        err.print(f"fwcheat run: no entry {args.id!r} (see `fwcheat search`)", markup=False)
+        return 2
+    entry = selection.entries[0]
+    frameworks = runnable(entry)
+    if args.framework != "both":
+        if args.framework not in frameworks:
+            err.print(f"fwcheat run: {entry.id} has no {args.framework} snippet", markup=False)
+            return 2
+        frameworks = [args.framework]
+    if not frameworks:
+        err.print(f"fwcheat run: {entry.id} has no PyTorch or MXNet snippet to run", markup=False)
+        return 2
+    try:
+        pool = KernelPool(device)
+    except ConfigError as exc:
+        err.print(f"fwcheat run: {exc}", markup=False)
+        return 2
+
+    async def go() -> tuple[object, float]:
+        async with pool:
+            await pool.start(*frameworks)
+            reason = skip_reason(entry, pool)
+            if reason:
+                return reason, 0.0
+            started = time.perf_counter()
+            outcome = await run_entry(pool, entry, frameworks, timeout=args.timeout)
+            return outcome, time.perf_counter() - started
+
+    outcome, wall = run_sync(go())
+    if isinstance(outcome, str):
+        err.print(f"fwcheat run: skipped {entry.id}: {outcome}", markup=False)
+        return 0
+    from fwcheat.run import EntryRun
+
+    assert isinstance(outcome, EntryRun)
+    if args.json:
+        import json
+
+        payload = {"id": entry.id, "device": str(device), "wall": round(wall, 4), **outcome.to_dict()}
+        sys.stdout.write(json.dumps(payload, indent=2, ensure_ascii=False) + "\n")
+    else:
+        from fwcheat.render_run import print_results
+
+        out = Console(highlight=False)
+        out.print(f"{entry.title}  [dim]{entry.id} · device {device}[/dim]")
+        print_results(out, outcome.results, outcome.verdict, wall)
+    return 0 if outcome.ok else 1

@@ -1,0 +1,71 @@
+"""Running one entry: its snippets side by side, then the comparison verdict.
+
+The shared step behind `fwcheat run` and the TUI's run action; returns data.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from fwcheat.compare import Fetched, Verdict, compare_values
+from fwcheat.kernels.base import ExecutionResult, OutputCallback
+from fwcheat.kernels.session import DEFAULT_TIMEOUT, KernelPool
+from fwcheat.knowledge.model import Entry
+
+
+@dataclass
+class EntryRun:
+    """Each framework's result, and the verdict on the ``compare`` variable."""
+
+    results: dict[str, ExecutionResult]
+    verdict: Verdict | None = None
+
+    @property
+    def ok(self) -> bool:
+        return all(r.ok for r in self.results.values()) and (self.verdict is None or self.verdict.ok)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "ok": self.ok,
+            "results": {fw: r.to_dict() for fw, r in self.results.items()},
+            "compare": None if self.verdict is None else self.verdict.to_dict(),
+        }
+
+
+async def run_entry(
+    pool: KernelPool,
+    entry: Entry,
+    frameworks: Sequence[str],
+    *,
+    timeout: float | None = DEFAULT_TIMEOUT,
+    on_output: dict[str, OutputCallback] | None = None,
+) -> EntryRun:
+    """Run ``entry``'s snippets for ``frameworks`` concurrently; compare when both ran."""
+
+    async def one(fw: str) -> tuple[ExecutionResult, Fetched | None]:
+        snippet = entry.snippets.get(fw)
+        assert snippet is not None, f"{entry.id} has no {fw} snippet"
+        callback = (on_output or {}).get(fw)
+        result = await pool.run(fw, snippet.code, setup=snippet.setup, timeout=timeout, on_output=callback)
+        fetched = await pool.fetch(fw, entry.compare) if entry.compare and result.ok else None
+        return result, fetched
+
+    done = await asyncio.gather(*(one(fw) for fw in frameworks))
+    results = {fw: r for fw, (r, _) in zip(frameworks, done, strict=True)}
+    fetched = {fw: f for fw, (_, f) in zip(frameworks, done, strict=True)}
+    verdict = None
+    left, right = fetched.get("pytorch"), fetched.get("mxnet")
+    if entry.compare and left is not None and right is not None:
+        tol = entry.tolerance
+        verdict = compare_values(
+            entry.compare,
+            left,
+            right,
+            ("PyTorch", "MXNet"),
+            rtol=tol.rtol if tol else 1e-5,
+            atol=tol.atol if tol else 1e-6,
+        )
+    return EntryRun(results, verdict)
