@@ -13,6 +13,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
 from textual import on, work
@@ -22,7 +23,8 @@ from textual.containers import Horizontal
 from textual.css.query import NoMatches
 from textual.events import DescendantFocus
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Select, TextArea
+from textual.widget import Widget
+from textual.widgets import Footer, Input, Select
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from fwcheat.tui import messages as msg
@@ -72,7 +74,8 @@ class FwcheatApp(App[None]):
     """Search, read, edit, run and compare PyTorch and MXNet idioms."""
 
     TITLE = "fwcheat"
-    CSS_PATH = "app.tcss"
+    # Absolute, so subclasses defined elsewhere (tests, benchmarks) find it too.
+    CSS_PATH = Path(__file__).with_name("app.tcss")
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]  # noqa: RUF012
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+r", "run", "Run", tooltip="Run the focused side (PyTorch by default)", priority=True),
@@ -86,7 +89,8 @@ class FwcheatApp(App[None]):
         Binding("ctrl+o", "copy", "Copy", tooltip="Copy the focused snippet to the clipboard", priority=True),
         Binding("f8", "revert", "Revert", tooltip="Undo all edits of the focused snippet"),
         Binding("ctrl+l", "focus_search", "Search", tooltip="Back to the search box", priority=True),
-        Binding("f1,question_mark", "help", "Help", key_display="?", priority=True),
+        # `?` where no text is typed (list, outputs); F1 anywhere.
+        Binding("f1,question_mark", "help", "Help", key_display="F1/?", priority=True),
     ]
 
     def __init__(self, query: str = "", *, start_kernels: bool = True, device: str = "cpu") -> None:
@@ -135,6 +139,14 @@ class FwcheatApp(App[None]):
     async def on_unmount(self) -> None:
         await self.bridge.shutdown()
 
+    def is_mounted_screen(self) -> bool:
+        """False while the app is tearing down (late messages from workers are dropped)."""
+        try:
+            self.query_one(PairView)
+        except NoMatches:
+            return False
+        return True
+
     @property
     def pair(self) -> PairView:
         return self.query_one(PairView)
@@ -178,7 +190,7 @@ class FwcheatApp(App[None]):
             self.post_message(msg.ResultsFound(query, entries, time.perf_counter() - started))
 
     def on_results_found(self, message: msg.ResultsFound) -> None:
-        if message.query != self.query_one(SearchBox).value:
+        if not self.is_mounted_screen() or message.query != self.query_one(SearchBox).value:
             return  # typing went on; a newer search is coming
         results = self.query_one(ResultsList)
         results.show(message.query, message.entries)
@@ -197,6 +209,8 @@ class FwcheatApp(App[None]):
 
     # -- the selected entry ---------------------------------------------------------------
     def on_results_list_entry_highlighted(self, message: ResultsList.EntryHighlighted) -> None:
+        if not self.is_mounted_screen():
+            return
         if self.pair.entry is None or self.pair.entry.id != message.entry.id:
             self.show_entry(message.entry)
 
@@ -222,10 +236,20 @@ class FwcheatApp(App[None]):
             self.edits.pop(entry.id, None)
 
     def on_descendant_focus(self, event: DescendantFocus) -> None:
-        for node in event.widget.ancestors_with_self:
-            if isinstance(node, SnippetPane):
-                self.focused_side = node.framework
-                return
+        self._side_of(event.widget)
+
+    def _side_of(self, widget: Widget | None) -> str:
+        """The framework whose pane holds ``widget``; remembered, so the list keeps the last side."""
+        if widget is not None:
+            for node in widget.ancestors_with_self:
+                if isinstance(node, SnippetPane):
+                    self.focused_side = node.framework
+                    break
+        return self.focused_side
+
+    @property
+    def side_in_focus(self) -> str:
+        return self._side_of(self.focused)
 
     # -- running ----------------------------------------------------------------------
     def _kernel_state_changed(self, state: KernelState) -> None:
@@ -250,7 +274,7 @@ class FwcheatApp(App[None]):
         await self.bridge.start()
 
     def action_run(self) -> None:
-        self.run_side(self.focused_side)
+        self.run_side(self.side_in_focus)
 
     def action_run_both(self) -> None:
         for framework in SIDES:
@@ -298,6 +322,8 @@ class FwcheatApp(App[None]):
         from fwcheat.outputs import strip_ansi
 
         result, framework = message.result, message.framework
+        if not self.is_mounted_screen():
+            return
         pane = self.pair.side(framework)
         pane.output.flush()
         if result.error is not None and result.status.value == "error":
@@ -337,6 +363,8 @@ class FwcheatApp(App[None]):
             self.post_message(msg.VerdictReached(entry.id, verdict))
 
     def on_verdict_reached(self, message: msg.VerdictReached) -> None:
+        if not self.is_mounted_screen():
+            return
         if self.pair.entry is not None and self.pair.entry.id == message.entry_id:
             self.pair.set_verdict(message.verdict)
 
@@ -358,17 +386,18 @@ class FwcheatApp(App[None]):
         self._run(framework, "", code, "", fresh=fresh, repl=True)
 
     def action_interrupt(self) -> None:
+        side = self.side_in_focus
         busy = [fw for fw in SIDES if self.bridge.states[fw].state == BUSY]
         if not busy:
             self.notify("Nothing is running.")
             return
-        targets = [self.focused_side] if self.focused_side in busy else busy
+        targets = [side] if side in busy else busy
         for framework in targets:
             self.run_worker(self.bridge.interrupt(framework), group="interrupt", exit_on_error=False)
         self.say(f"interrupting {', '.join(LABELS[fw] for fw in targets)}")
 
     def action_restart(self) -> None:
-        framework = self.focused_side
+        framework = self.side_in_focus
         self.workers.cancel_group(self, f"run-{framework}")
         self.pair.side(framework).output.reset("output · kernel restarting…")
         self.last_run.pop(framework, None)
@@ -410,20 +439,22 @@ class FwcheatApp(App[None]):
 
     # -- editing, saving, copying ---------------------------------------------------------
     def action_revert(self) -> None:
+        side = self.side_in_focus
         entry = self.pair.entry
         if entry is None:
             return
-        snippet = entry.snippets.get(self.focused_side)
-        self.pair.side(self.focused_side).load(entry.id, snippet.code if snippet else None)
+        snippet = entry.snippets.get(side)
+        self.pair.side(side).load(entry.id, snippet.code if snippet else None)
         edits = self.edits.get(entry.id, {})
-        edits.pop(self.focused_side, None)
+        edits.pop(side, None)
         if not edits:
             self.edits.pop(entry.id, None)
 
     def action_copy(self) -> None:
-        pane = self.pair.side(self.focused_side)
+        side = self.side_in_focus
+        pane = self.pair.side(side)
         self.copy_to_clipboard(pane.code)
-        self.notify(f"{LABELS[self.focused_side]} snippet copied ({len(pane.code.splitlines())} lines).")
+        self.notify(f"{LABELS[side]} snippet copied ({len(pane.code.splitlines())} lines).")
 
     def edited_entry(self, entry: Entry) -> Entry | None:
         """``entry`` with this session's edits (and outputs of edited code that ran), or None."""
@@ -499,10 +530,6 @@ class FwcheatApp(App[None]):
             ("ctrl+q", "quit"),
         ]
         return rows
-
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        # `?` is help everywhere except where code is typed (editors, >>> lines).
-        return not (action == "help" and isinstance(self.focused, TextArea | ReplInput))
 
     def action_help(self) -> None:
         from fwcheat.tui.screens.help import HelpScreen

@@ -18,7 +18,7 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from fwcheat.compare import Verdict
@@ -61,6 +61,13 @@ def _pid_alive(pid: int) -> bool:
     return fields[0] != "Z"
 
 
+def _import_engine() -> Any:
+    """Import the engine and what it imports lazily, off the event loop (hundreds of ms)."""
+    for name in ("jupyter_client.manager", "jupyter_client.kernelspec", "fwcheat.compare"):
+        importlib.import_module(name)
+    return importlib.import_module("fwcheat.kernels.session")
+
+
 def _version(framework: str, probe: dict[str, object]) -> str:
     value = probe.get("torch" if framework == "pytorch" else "mxnet")
     return str(value) if value else ""
@@ -91,7 +98,7 @@ class KernelBridge:
                 assert self.pool is not None
                 return self.pool
             self._loading = True
-            module = await asyncio.to_thread(importlib.import_module, "fwcheat.kernels.session")
+            module = await asyncio.to_thread(_import_engine)
             self.pool = module.KernelPool(self.device, output_cap=TUI_OUTPUT_CAP)
             self._pool_ready.set()
         return self.pool

@@ -1,10 +1,11 @@
-"""The results list: one line per entry (title, Chinese title, category)."""
+"""The results list: two lines per entry (title; Chinese title and category)."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
 from rich.text import Text
+from textual.events import Resize
 from textual.message import Message
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
@@ -13,13 +14,15 @@ if TYPE_CHECKING:
     from fwcheat.knowledge.model import Entry
 
 
-def entry_label(entry: Entry) -> Text:
-    label = Text(no_wrap=True, overflow="ellipsis")
-    label.append(entry.title, style="bold")
-    label.append("  ")
-    label.append(entry.title_zh)
-    label.append(f"  [{entry.category}]", style="dim")
-    return label
+def entry_label(entry: Entry, width: int) -> Text:
+    """Title on the first line, 中文 title and category on the second, cut to ``width`` cells."""
+    width = max(width, 10)
+    title = Text(entry.title, style="bold")
+    title.truncate(width, overflow="ellipsis")
+    second = Text(entry.title_zh)
+    second.append(f"  [{entry.category}]", style="dim")
+    second.truncate(width, overflow="ellipsis")
+    return Text("\n").join([title, second])
 
 
 class ResultsList(OptionList):
@@ -40,13 +43,17 @@ class ResultsList(OptionList):
         super().__init__(id=id)
         self.entries: list[Entry] = []
         self.query_shown: str | None = None
+        self._label_width = 0
+
+    def _width(self) -> int:
+        return max(self.scrollable_content_region.width - 2, 10)
 
     def show(self, query: str, entries: list[Entry]) -> None:
         """Replace the list; keep the same entry highlighted when it is still there."""
         current = self.current_entry
         self.entries = list(entries)
         self.query_shown = query
-        self.set_options([Option(entry_label(e), id=e.id) for e in self.entries])
+        self._fill()
         if not self.entries:
             self.border_subtitle = "no match"
             return
@@ -54,6 +61,17 @@ class ResultsList(OptionList):
         ids = [e.id for e in self.entries]
         keep = current is not None and query == "" and current.id in ids
         self.highlighted = ids.index(current.id) if keep and current is not None else 0
+
+    def _fill(self) -> None:
+        self._label_width = self._width()
+        highlighted = self.highlighted
+        self.set_options([Option(entry_label(e, self._label_width), id=e.id) for e in self.entries])
+        if highlighted is not None and highlighted < len(self.entries):
+            self.highlighted = highlighted
+
+    def on_resize(self, event: Resize) -> None:
+        if self.entries and self._width() != self._label_width:
+            self._fill()
 
     @property
     def current_entry(self) -> Entry | None:
