@@ -235,7 +235,9 @@ def select_entries(ids: Iterable[str] = ()) -> Selection:
 def _load() -> tuple[dict[str, Entry], dict[str, Path]]:
     from fwcheat.knowledge import load_knowledge
 
-    kb = load_knowledge()
+    # Straight from the YAML files, not the search index: verify is about the
+    # files as they are now (--update rewrites them), and needs their paths.
+    kb = load_knowledge(use_cache=False)
     locations = {i: loc.path for i, loc in getattr(kb, "locations", {}).items()}
     return dict(kb.entries), locations
 
