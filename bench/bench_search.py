@@ -114,7 +114,8 @@ def main() -> None:
         ),
     ]
     print(
-        f"fwcheat search benchmark  (python {sys.version.split()[0]}, {os.cpu_count()} CPUs, median of {args.runs})"
+        f"fwcheat search benchmark  (python {sys.version.split()[0]}, {os.cpu_count()} CPUs, "
+        f"median of {args.runs})"
     )
     print("wall = elapsed time; cpu = user+system time of the process (steadier on a busy machine)")
     print(

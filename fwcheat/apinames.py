@@ -38,31 +38,35 @@ def api_names(code: str) -> list[str]:
     except SyntaxError:
         return list(dict.fromkeys(_IDENT_CHAIN.findall(code)))
     modules: set[str] = set()
+    inner: set[int] = set()
+    attributes: list[ast.Attribute] = []
+    calls: list[ast.Call] = []
+    found: list[str] = []
     for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
+        if isinstance(node, ast.Attribute):
+            attributes.append(node)
+            inner.add(id(node.value))
+        elif isinstance(node, ast.Call):
+            calls.append(node)
+        elif isinstance(node, ast.Import):
             for alias in node.names:
                 modules.add((alias.asname or alias.name).split(".")[0])
         elif isinstance(node, ast.ImportFrom):
             for alias in node.names:
                 modules.add(alias.asname or alias.name)
-    inner = {id(n.value) for n in ast.walk(tree) if isinstance(n, ast.Attribute)}
-    found: list[str] = []
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Attribute) and id(node) not in inner:
-            chain = _chain(node)
-            if chain is None:
-                continue
-            root, rest = chain[0], chain[1:]
-            if root in modules:
-                found.append(".".join(chain))
-            else:  # a method or attribute of a value: `x.attach_grad`, `net.collect_params`
-                found.append(".".join(rest))
-        elif isinstance(node, ast.Call):
-            for keyword in node.keywords:
-                if keyword.arg:
-                    found.append(keyword.arg)
-            if isinstance(node.func, ast.Name) and node.func.id in modules:
-                found.append(node.func.id)
-        elif isinstance(node, ast.ImportFrom) and node.module:
-            found.extend(f"{node.module}.{alias.name}" for alias in node.names)
+            if node.module:
+                found.extend(f"{node.module}.{alias.name}" for alias in node.names)
+    for attribute in attributes:
+        if id(attribute) in inner:  # part of a longer chain, visited through its outermost node
+            continue
+        chain = _chain(attribute)
+        if chain is None:
+            continue
+        root, rest = chain[0], chain[1:]
+        # Rooted at a module: `nd.concat`; otherwise a method of a value: `x.attach_grad` -> attach_grad.
+        found.append(".".join(chain) if root in modules else ".".join(rest))
+    for call in calls:
+        found.extend(keyword.arg for keyword in call.keywords if keyword.arg)
+        if isinstance(call.func, ast.Name) and call.func.id in modules:
+            found.append(call.func.id)
     return [n for n in dict.fromkeys(found) if n and n not in _NOISE]

@@ -27,7 +27,8 @@ def build_parser() -> argparse.ArgumentParser:
         "With no command, fwcheat opens the interactive browser (TUI).",
     )
     parser.add_argument("--version", action="version", version=f"fwcheat {__version__}")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    # An explicit prog keeps argparse from measuring the terminal (importing shutil) at start-up.
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", prog="fwcheat")
     for name in COMMANDS:
         module = _command_module(name)
         command_parser = sub.add_parser(

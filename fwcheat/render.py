@@ -16,23 +16,37 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from fwcheat.knowledge.model import FRAMEWORK_LABELS, Entry
+from fwcheat.knowledge.card import Card
 
 if TYPE_CHECKING:
+    from fwcheat.knowledge.model import Entry
     from fwcheat.search import Hit
+
+#: How each framework is named to a person (as in fwcheat.knowledge.model, without importing msgspec).
+FRAMEWORK_LABELS = {
+    "pytorch": "PyTorch",
+    "mxnet": "MXNet/Gluon",
+    "tensorflow": "TensorFlow",
+    "keras": "Keras",
+}
+
+
+def as_card(entry: Entry | Card) -> Card:
+    return entry if isinstance(entry, Card) else Card.from_entry(entry)
+
 
 #: Below this many columns the two snippets are stacked instead of side by side.
 SIDE_BY_SIDE_MIN_WIDTH = 100
 
 
-def _snippets(entry: Entry, framework: str | None) -> list[tuple[str, str]]:
-    pairs = [(fw, s.code.rstrip("\n")) for fw, s in entry.snippets.items()]
+def _snippets(entry: Card, framework: str | None) -> list[tuple[str, str]]:
+    pairs = [(fw, code.rstrip("\n")) for fw, code in entry.snippets]
     if framework:
         pairs = [(fw, code) for fw, code in pairs if fw == framework]
     return pairs
 
 
-def _header(entry: Entry, score: float | None = None, via: Sequence[str] = ()) -> Text:
+def _header(entry: Card, score: float | None = None, via: Sequence[str] = ()) -> Text:
     text = Text()
     text.append(entry.title, style="bold")
     text.append("  ")
@@ -59,7 +73,7 @@ def _code_panel(framework: str, code: str) -> Panel:
 
 
 def entry_renderable(
-    entry: Entry,
+    entry: Entry | Card,
     *,
     width: int,
     framework: str | None = None,
@@ -67,6 +81,7 @@ def entry_renderable(
     via: Sequence[str] = (),
 ) -> RenderableType:
     """One entry as rich renderables: header, summary, snippet panels, notes."""
+    entry = as_card(entry)
     parts: list[RenderableType] = [
         _header(entry, score, via),
         Text(entry.summary.strip(), style="italic"),
@@ -91,8 +106,9 @@ def entry_renderable(
     return Group(*parts)
 
 
-def entry_plain(entry: Entry, *, framework: str | None = None, score: float | None = None) -> str:
+def entry_plain(entry: Entry | Card, *, framework: str | None = None, score: float | None = None) -> str:
     """One entry as plain text (for pipes and files)."""
+    entry = as_card(entry)
     lines = [
         f"{entry.title}  {entry.title_zh}  [{entry.id} · {entry.category}"
         + (f" · score {score:.2f}]" if score is not None else "]")
@@ -109,7 +125,7 @@ def entry_plain(entry: Entry, *, framework: str | None = None, score: float | No
 
 def print_entry(
     console: Console,
-    entry: Entry,
+    entry: Entry | Card,
     *,
     framework: str | None = None,
     score: float | None = None,
@@ -133,7 +149,7 @@ def print_hits(console: Console, query: str, hits: Sequence[Hit], *, framework: 
             console.print()
             if console.is_terminal:
                 console.rule(style="dim")
-        print_entry(console, hit.entry, framework=framework, score=hit.score, via=sorted(hit.via))
+        print_entry(console, hit.card, framework=framework, score=hit.score, via=sorted(hit.via))
 
 
 def print_suggestions(console: Console, query: str, suggestions: Sequence[str]) -> None:

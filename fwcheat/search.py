@@ -14,11 +14,10 @@ Nothing here imports a deep-learning framework, Textual or Jupyter.
 
 from __future__ import annotations
 
-import bisect
 from collections import defaultdict
-from typing import NamedTuple
+from typing import TYPE_CHECKING
 
-from fwcheat.knowledge.model import Entry
+from fwcheat.knowledge.card import Card
 from fwcheat.store import VIA_BITS, Store, open_store
 from fwcheat.text import is_secondary, phrase_key, terms
 
@@ -29,13 +28,33 @@ _SECONDARY = 0.3
 _MAX_EXPANSIONS = 24
 
 
-class Hit(NamedTuple):
-    """One search result."""
+if TYPE_CHECKING:
+    from fwcheat.knowledge.model import Entry
 
-    entry: Entry
-    score: float
-    #: Frameworks whose API names (read from the snippets) matched the query.
-    via: frozenset[str] = frozenset()
+
+class Hit:
+    """One search result: a display card at once, the full entry on demand."""
+
+    __slots__ = ("_entry", "_store", "card", "doc", "score", "via")
+
+    def __init__(self, card: Card, score: float, via: frozenset[str], store: Store, doc: int) -> None:
+        self.card = card
+        self.score = score
+        #: Frameworks whose API names (read from the snippets) matched the query.
+        self.via = via
+        self.doc = doc
+        self._store = store
+        self._entry: Entry | None = None
+
+    @property
+    def entry(self) -> Entry:
+        """The full validated entry (decoded on first use: it needs msgspec)."""
+        if self._entry is None:
+            self._entry = self._store.entries_by_doc([self.doc])[self.doc]
+        return self._entry
+
+    def __repr__(self) -> str:
+        return f"Hit({self.card.id!r}, score={self.score})"
 
 
 class Searcher:
@@ -65,16 +84,17 @@ class Searcher:
         return {t: self._idf[t] for t in candidates if t in self._idf}
 
     def _prefixed(self, term: str) -> list[str]:
-        vocab = self.vocabulary()
-        start = bisect.bisect_left(vocab, term)
-        found: list[str] = []
-        for word in vocab[start : start + 400]:
-            if not word.startswith(term):
-                break
-            if word != term:
-                found.append(word)
-        found.sort(key=len)
-        return found[:_MAX_EXPANSIONS]
+        """Indexed words that start with ``term`` (an indexed range scan, shortest first)."""
+        upper = term[:-1] + chr(ord(term[-1]) + 1)
+        rows = self.store.conn.execute(
+            "SELECT term, idf FROM vocab WHERE term > ? AND term < ? ORDER BY length(term) LIMIT ?",
+            (term, upper, _MAX_EXPANSIONS),
+        )
+        found = []
+        for word, idf in rows:
+            self._idf[word] = idf
+            found.append(word)
+        return found
 
     def _near(self, term: str) -> list[tuple[str, int]]:
         from rapidfuzz import process
@@ -166,13 +186,15 @@ class Searcher:
             allowed = self._docs_with(framework)
             scores = {d: s for d, s in scores.items() if d in allowed}
         ranked = sorted(scores.items(), key=lambda item: (-item[1], item[0]))[:limit]
-        entries = self.store.entries_by_doc(d for d, _ in ranked)
+        cards = self.store.cards_by_doc(d for d, _ in ranked)
         names = {bit: name.removeprefix("api_") for name, bit in VIA_BITS.items()}
         return [
             Hit(
-                entries[doc],
+                cards[doc],
                 round(score, 4),
                 frozenset(n for bit, n in names.items() if via_bits[doc] & bit),
+                self.store,
+                doc,
             )
             for doc, score in ranked
         ]

@@ -20,19 +20,18 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
-import msgspec
-
 from fwcheat import __version__
-from fwcheat.knowledge.model import Entry
+from fwcheat.knowledge.card import Card
 from fwcheat.knowledge.sources import ENV_PATH, bundled_dir, fingerprint, layers
 
-if TYPE_CHECKING:  # dataclasses pull in `inspect`: kept off the search path
+if TYPE_CHECKING:  # msgspec and dataclasses are slow to import: kept off the search path
     from fwcheat.knowledge.base import KnowledgeBase
+    from fwcheat.knowledge.model import Entry
     from fwcheat.knowledge.problems import Problem
 
 CACHE_ENV = "FWCHEAT_CACHE_DIR"
 #: Bump when the index layout or the scoring inputs change.
-SCHEMA: Final = 1
+SCHEMA: Final = 2
 
 #: Field weights of the ranking: where a word appears matters as much as how often.
 FIELD_WEIGHTS: Final = {
@@ -53,15 +52,18 @@ VIA_BITS: Final = {"api_pytorch": 1, "api_mxnet": 2, "api_other": 4}
 _K1: Final = 5.0
 _B: Final = 0.5
 
-_encode = msgspec.msgpack.Encoder().encode
 _decoder: Any = None
 
 
 def _decode_entry(payload: bytes) -> Entry:
     global _decoder
     if _decoder is None:
+        import msgspec
+
+        from fwcheat.knowledge.model import Entry
+
         _decoder = msgspec.msgpack.Decoder(Entry)
-    return _decoder.decode(payload)  # type: ignore[no-any-return]
+    return _decoder.decode(payload)
 
 
 def cache_dir() -> Path:
@@ -105,13 +107,16 @@ def _phrases(entry: Entry) -> set[str]:
 
 
 def _write_index(conn: sqlite3.Connection, kb: KnowledgeBase, stamp: str) -> None:
+    import msgspec
+
     from fwcheat.text import terms
 
+    encode = msgspec.msgpack.Encoder().encode
     conn.executescript(
         """
         CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID;
         CREATE TABLE docs (doc INTEGER PRIMARY KEY, id TEXT UNIQUE, category TEXT,
-                           path TEXT, line INTEGER, layer TEXT, frameworks TEXT, payload BLOB);
+                           path TEXT, line INTEGER, layer TEXT, frameworks TEXT, payload BLOB, card TEXT);
         CREATE TABLE postings (term TEXT, doc INTEGER, weight REAL, via INTEGER);
         CREATE TABLE vocab (term TEXT PRIMARY KEY, idf REAL) WITHOUT ROWID;
         CREATE TABLE phrases (phrase TEXT, doc INTEGER);
@@ -135,7 +140,8 @@ def _write_index(conn: sqlite3.Connection, kb: KnowledgeBase, stamp: str) -> Non
                 where.line,
                 where.layer,
                 frameworks,
-                _encode(entry),
+                encode(entry),
+                Card.from_entry(entry).to_json(),
             )
         )
         fields = _document_fields(entry)
@@ -163,7 +169,7 @@ def _write_index(conn: sqlite3.Connection, kb: KnowledgeBase, stamp: str) -> Non
         posting_rows.extend((t, doc, w / (w + _K1), via[t]) for t, w in weighted.items())
     total = max(len(per_doc), 1)
     vocab_rows = [(t, math.log(1 + (total - df + 0.5) / (df + 0.5))) for t, df in document_frequency.items()]
-    conn.executemany("INSERT INTO docs VALUES (?,?,?,?,?,?,?,?)", rows)
+    conn.executemany("INSERT INTO docs VALUES (?,?,?,?,?,?,?,?,?)", rows)
     conn.executemany("INSERT INTO postings VALUES (?,?,?,?)", posting_rows)
     conn.executemany("INSERT INTO vocab VALUES (?,?)", vocab_rows)
     conn.executemany("INSERT INTO phrases VALUES (?,?)", phrase_rows)
@@ -203,6 +209,22 @@ class Store:
         marks = ",".join("?" * len(wanted))
         rows = self.conn.execute(f"SELECT doc, payload FROM docs WHERE doc IN ({marks})", wanted)
         return {doc: _decode_entry(payload) for doc, payload in rows}
+
+    def cards_by_doc(self, docs: Iterable[int]) -> dict[int, Card]:
+        wanted = list(docs)
+        if not wanted:
+            return {}
+        marks = ",".join("?" * len(wanted))
+        rows = self.conn.execute(f"SELECT doc, card FROM docs WHERE doc IN ({marks})", wanted)
+        return {doc: Card.from_json(card) for doc, card in rows}
+
+    def card(self, entry_id: str) -> Card | None:
+        row = self.conn.execute("SELECT card FROM docs WHERE id = ?", (entry_id,)).fetchone()
+        return Card.from_json(row[0]) if row else None
+
+    def doc_of(self, entry_id: str) -> int | None:
+        row = self.conn.execute("SELECT doc FROM docs WHERE id = ?", (entry_id,)).fetchone()
+        return int(row[0]) if row else None
 
     def count(self) -> int:
         return int(self.conn.execute("SELECT COUNT(*) FROM docs").fetchone()[0])

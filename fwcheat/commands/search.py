@@ -30,12 +30,12 @@ def hits_json(query: str, hits: Sequence[Hit]) -> str:
 
     results = [
         {
-            "id": hit.entry.id,
-            "title": hit.entry.title,
-            "title_zh": hit.entry.title_zh,
-            "category": hit.entry.category,
+            "id": hit.card.id,
+            "title": hit.card.title,
+            "title_zh": hit.card.title_zh,
+            "category": hit.card.category,
             "score": float(hit.score),
-            "snippets": {fw: {"code": snippet.code} for fw, snippet in hit.entry.snippets.items()},
+            "snippets": {fw: {"code": code} for fw, code in hit.card.snippets},
         }
         for hit in hits
     ]
@@ -65,7 +65,7 @@ def main(args: argparse.Namespace) -> int:
     if more:
         out.print()
         out.print(
-            f"More: {', '.join(h.entry.id for h in more)}  (fwcheat show ID)",
+            f"More: {', '.join(h.card.id for h in more)}  (fwcheat show ID)",
             style="dim",
             markup=False,
         )

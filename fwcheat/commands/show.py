@@ -20,24 +20,22 @@ def main(args: argparse.Namespace) -> int:
     from fwcheat.store import open_store
 
     store = open_store()
-    entry = store.entry(args.id)
-    if entry is None:
+    card = store.card(args.id)
+    if card is None:
         return unknown_entry(args.id)
     if args.setup:
-        import msgspec
-
-        snippets = {
-            fw: msgspec.structs.replace(
-                s,
-                code=(s.setup.rstrip("\n") + "\n# --- snippet ---\n" + s.code) if s.setup else s.code,
+        entry = store.entry(args.id)
+        assert entry is not None
+        card = card._replace(
+            snippets=tuple(
+                (fw, f"{s.setup.rstrip()}\n# --- snippet ---\n{s.code}" if s.setup.strip() else s.code)
+                for fw, s in entry.snippets.items()
             )
-            for fw, s in entry.snippets.items()
-        }
-        entry = msgspec.structs.replace(entry, snippets=msgspec.structs.replace(entry.snippets, **snippets))
+        )
     from fwcheat.render import print_entry
 
     out = console()
-    print_entry(out, entry, framework=args.framework)
-    if entry.see_also:
-        out.print(f"See also: {', '.join(entry.see_also)}", style="dim", markup=False)
+    print_entry(out, card, framework=args.framework)
+    if card.see_also:
+        out.print(f"See also: {', '.join(card.see_also)}", style="dim", markup=False)
     return 0

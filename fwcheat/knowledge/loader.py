@@ -126,6 +126,8 @@ def _fix_for(message: str, path: PathKey) -> str:
         want, got = expected.groups()
         if want == "array":
             return "write a YAML list, e.g. `[a, b]` or one `- item` per line"
+        if want == "str" and got == "object":
+            return "a `: ` inside this text made YAML read a mapping: quote the whole text"
         if want == "str":
             return 'quote the value so YAML reads it as text, e.g. "..."'
         if want == "float" and got == "str":

@@ -119,7 +119,8 @@ def test_search_path_imports_no_heavy_modules(tmp_path: Path) -> None:
         "    main(['search', 'autograd'])\n"
         "    main(['search', 'autogard', '--json'])\n"
         "    main(['show', 'detach'])\n"
-        "heavy = ('torch', 'mxnet', 'textual', 'prompt_toolkit', 'jupyter_client', 'ipykernel', 'zmq', 'numpy')\n"
+        "heavy = ('torch', 'mxnet', 'textual', 'prompt_toolkit', 'jupyter_client', 'ipykernel',\n"
+        "         'zmq', 'numpy', 'msgspec', 'yaml')\n"
         "print(sorted(m for m in sys.modules if m.split('.')[0] in heavy))\n"
     )
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
