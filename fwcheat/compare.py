@@ -140,16 +140,19 @@ def compare_arrays(
         return Verdict(Agreement.AGREE, name, f"{name!r} is empty in both", **common)  # type: ignore[arg-type]
     x = a.astype(np.complex128 if np.iscomplexobj(a) or np.iscomplexobj(b) else np.float64)
     y = b.astype(x.dtype)
-    nan_mismatch = np.isnan(x) != np.isnan(y)
-    with np.errstate(invalid="ignore", over="ignore"):
-        diff = np.abs(x - y)
-        diff = np.where(np.isnan(x) & np.isnan(y), 0.0, diff)
-        diff = np.where((x == y), 0.0, diff)  # equal infinities
+    with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
+        # Equal values (equal infinities, NaN facing NaN) count as no difference;
+        # any other non-finite pair is infinitely far apart.
+        exact = (x == y) | (np.isnan(x) & np.isnan(y))
+        finite = np.isfinite(x) & np.isfinite(y)
+        diff = np.where(exact, 0.0, np.where(finite, np.abs(x - y), np.inf))
         scale = np.abs(y)
-        rel = np.where(scale > 0, diff / np.where(scale > 0, scale, 1.0), np.where(diff > 0, np.inf, 0.0))
-    max_abs = float(np.max(diff)) if diff.size else 0.0
-    max_rel = float(np.max(rel)) if rel.size else 0.0
-    close = bool(np.all(diff <= atol + rtol * np.abs(y)) and not nan_mismatch.any())
+        rel = np.where(
+            exact, 0.0, np.where(finite & (scale > 0), diff / np.where(scale > 0, scale, 1.0), np.inf)
+        )
+        close = bool(np.all(exact | (finite & (diff <= atol + rtol * scale))))
+    max_abs = float(np.max(diff))
+    max_rel = float(np.max(rel))
     note = "" if dtypes[0] == dtypes[1] else f" (dtypes {dtypes[0]} vs {dtypes[1]})"
     if close:
         message = f"{name!r} agrees: max abs diff {max_abs:.3g}, max rel diff {max_rel:.3g}{note}"

@@ -10,7 +10,6 @@ import time
 from pathlib import Path
 
 import pytest
-
 from kernel_procs import pid_alive, wait_gone
 
 pytestmark = [pytest.mark.kernels, pytest.mark.slow, pytest.mark.timeout(180)]
