@@ -43,6 +43,8 @@ if TYPE_CHECKING:
 #: namespace (what the user defined) instead of jedi's static analysis, which
 #: takes seconds on torch and knows nothing of the cells already run.
 KERNEL_SETUP = "get_ipython().Completer.use_jedi = False"
+#: How many hits `:search` lists.
+SEARCH_LIMIT = 6
 #: How long a completion may take before the menu gives up on it.
 COMPLETE_TIMEOUT = 3.0
 
@@ -313,7 +315,7 @@ class ReplEngine:
         return (setup + "\n" if setup else "") + snippet.code.rstrip("\n")
 
     def _search(self, query: str) -> None:
-        hits = self.searcher.search(query, limit=8)
+        hits = self.searcher.search(query, limit=SEARCH_LIMIT)
         if not hits:
             from fwcheat.render import print_suggestions
 

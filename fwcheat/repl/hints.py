@@ -51,7 +51,8 @@ class Hint:
     def text(self) -> str:
         foreign = FRAMEWORK_LABELS.get(self.foreign, self.foreign)
         here = FRAMEWORK_LABELS.get(self.framework, self.framework)
-        return f"{self.name} is {foreign}; in {here}: {self.line}   (:load {self.entry.id})"
+        line = self.line.split("  #")[0].rstrip()
+        return f"{self.name} is {foreign} · {here}: {line} · :load {self.entry.id}"
 
 
 def _import_roots(code: str) -> set[str]:

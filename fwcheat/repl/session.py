@@ -154,10 +154,11 @@ class ReplSession:
         def _enter(event: KeyPressEvent) -> None:
             buffer = event.current_buffer
             state = buffer.complete_state
-            if state is not None and state.current_completion is not None:
-                buffer.apply_completion(state.current_completion)
-                return
             text = buffer.text
+            if state is not None and state.current_completion is not None:
+                buffer.complete_state = None  # the chosen completion is in the text already
+                if not is_command(text):
+                    return
             if is_command(text):
                 buffer.validate_and_handle()
                 return
@@ -169,8 +170,10 @@ class ReplSession:
             status, indent = block_state(text)
             if status == "incomplete":
                 buffer.insert_text("\n" + " " * indent)
-            else:
-                buffer.validate_and_handle()
+                return
+            if text != text.rstrip():  # the blank line that ended a block is not part of it
+                buffer.text = text.rstrip()
+            buffer.validate_and_handle()
 
         @bindings.add("escape", "enter")
         def _run_now(event: KeyPressEvent) -> None:

@@ -1,0 +1,219 @@
+"""`fwcheat repl` driven through prompt-toolkit's pipe input against real kernels.
+
+No terminal: keys go in through ``create_pipe_input()``, prompt-toolkit draws
+into ``DummyOutput``, and what the REPL prints is read back from a rich
+console writing into a string.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import io
+import os
+import time
+from collections.abc import AsyncIterator
+
+import pytest
+from prompt_toolkit.history import InMemoryHistory
+from prompt_toolkit.input import PipeInput, create_pipe_input
+from prompt_toolkit.output import DummyOutput
+from rich.console import Console
+
+from fwcheat.kernels.jupyter import live_kernel_pids
+from fwcheat.repl.engine import ReplEngine
+from fwcheat.repl.session import ReplSession
+from fwcheat.store import open_store
+
+pytestmark = [pytest.mark.kernels, pytest.mark.slow]
+
+ENTER = "\r"
+CTRL_C = "\x03"
+CTRL_D = "\x04"
+#: Kernel start (importing torch or mxnet) on a busy machine.
+START_TIMEOUT = 120.0
+
+
+class Driver:
+    """Types into a running REPL and waits for what it prints."""
+
+    def __init__(self, pipe: PipeInput, out: io.StringIO, session: ReplSession) -> None:
+        self.pipe = pipe
+        self.out = out
+        self.session = session
+        self.engine = session.engine
+        self.task: asyncio.Task[int] = asyncio.ensure_future(session.run())
+        self._seen = 0
+
+    def type(self, *lines: str) -> None:
+        """Type each line and press Enter after it."""
+        for line in lines:
+            self.pipe.send_text(line + ENTER)
+
+    async def expect(self, text: str, timeout: float = 60.0) -> str:
+        """Wait until ``text`` is printed after what earlier calls consumed; the output up to it."""
+        deadline = time.monotonic() + timeout
+        while True:
+            output = self.out.getvalue()
+            found = output.find(text, self._seen)
+            if found >= 0:
+                chunk = output[self._seen : found + len(text)]
+                self._seen = found + len(text)
+                return chunk
+            if self.task.done():
+                self.task.result()
+                raise AssertionError(f"the REPL ended before printing {text!r}:\n{output[self._seen :]}")
+            if time.monotonic() > deadline:
+                raise AssertionError(f"{text!r} not printed within {timeout} s:\n{output[self._seen :]}")
+            await asyncio.sleep(0.05)
+
+    async def until(self, condition: object, timeout: float = 30.0) -> None:
+        deadline = time.monotonic() + timeout
+        while not callable(condition) or not condition():
+            if time.monotonic() > deadline:
+                raise AssertionError("condition not met in time")
+            await asyncio.sleep(0.05)
+
+
+@contextlib.asynccontextmanager
+async def driven_repl(framework: str = "pytorch") -> AsyncIterator[Driver]:
+    with create_pipe_input() as pipe:
+        out = io.StringIO()
+        console = Console(file=out, width=100, color_system=None, highlight=False)
+        engine = ReplEngine(console, framework, "cpu")
+        session = ReplSession(engine, input=pipe, output=DummyOutput(), history=InMemoryHistory())
+        driver = Driver(pipe, out, session)
+        try:
+            await driver.expect("Enter runs a complete block", START_TIMEOUT)
+            yield driver
+        finally:
+            if not driver.task.done():
+                pipe.send_text(CTRL_D)
+                try:
+                    await asyncio.wait_for(asyncio.shield(driver.task), 30)
+                except asyncio.TimeoutError:
+                    driver.task.cancel()
+                    await engine.shutdown()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+async def test_multiline_block_runs_when_complete() -> None:
+    async with driven_repl() as repl:
+        # Enter after the header opens an indented line; Enter on a blank line runs the block.
+        repl.type("for i in range(3):", "print('row', i * 10)", "")
+        shown = await repl.expect("row 20")
+        assert "row 0\nrow 10\nrow 20" in shown
+        history = list(repl.session.prompt.history.load_history_strings())
+        assert history[0] == "for i in range(3):\n    print('row', i * 10)"
+        repl.type("answer = 6 * 7", "answer")
+        await repl.expect("Out[3]: 42")
+
+
+async def test_traceback_is_shown_and_the_session_continues() -> None:
+    async with driven_repl() as repl:
+        repl.type("x = 5", "def boom(n):", "return n / 0", "", "boom(x)")
+        shown = await repl.expect("ZeroDivisionError: division by zero")
+        assert "----> 1 boom(x)" in shown
+        assert "return n / 0" in shown  # the frame inside the function, from IPython's traceback
+        repl.type("print('still here', x)")
+        await repl.expect("still here 5")
+
+
+async def test_load_puts_the_snippet_in_the_input_and_enter_runs_it() -> None:
+    entry = open_store().entry("autograd-record")
+    assert entry is not None and entry.snippets.pytorch is not None
+    async with driven_repl() as repl:
+        repl.type(":load autograd-record")
+        await repl.expect("is in the input")
+        buffer = repl.session.prompt.default_buffer
+        await repl.until(lambda: "backward()" in buffer.text)
+        assert entry.snippets.pytorch.code.strip() in buffer.text
+        repl.type("")  # Enter runs the loaded (complete) snippet as it is
+        recorded = (entry.snippets.pytorch.output or "").strip().splitlines()[0]
+        await repl.expect(recorded)
+        repl.type("grad.shape")  # its variables stay in the session
+        await repl.expect("Out[2]: torch.Size([2, 3])")
+        repl.type(":pair")
+        shown = await repl.expect("--- MXNet/Gluon ---")
+        shown += await repl.expect("attach_grad()")
+        assert "--- PyTorch ---" not in shown
+
+
+async def test_ctrl_c_interrupts_a_loop_and_keeps_the_state() -> None:
+    async with driven_repl() as repl:
+        repl.type("import time", "kept = 'yes'")
+        repl.type("for i in range(10**9):", "if i == 0: print('looping', flush=True)", "time.sleep(0.02)", "")
+        await repl.expect("looping")
+        await asyncio.sleep(0.5)
+        started = time.monotonic()
+        repl.pipe.send_text(CTRL_C)
+        await repl.expect("KeyboardInterrupt", 20)
+        assert time.monotonic() - started < 10
+        repl.type("print(kept, i > 0)")
+        await repl.expect("yes True")
+
+
+async def test_foreign_api_hint_in_the_toolbar() -> None:
+    async with driven_repl() as repl:
+        await repl.until(lambda: repl.engine._hints is not None, 60)
+        repl.pipe.send_text("x.attach_grad()")
+        buffer = repl.session.prompt.default_buffer
+        await repl.until(lambda: buffer.text == "x.attach_grad()")
+        toolbar = "".join(text for _style, text, *_ in repl.session.toolbar())
+        assert toolbar.startswith(" hint: attach_grad is MXNet/Gluon · PyTorch: x.requires_grad_(True)")
+        assert len(toolbar) < 80  # cut to the (dummy, 80-column) terminal
+        assert repl.session.hint_text().endswith(":load autograd-record")
+        repl.pipe.send_text("\x15")  # Ctrl-U: clear the line
+        await repl.until(lambda: buffer.text == "")
+        toolbar = "".join(text for _style, text, *_ in repl.session.toolbar())
+        assert "hint" not in toolbar and "PyTorch · cpu" in toolbar
+
+
+async def test_framework_switch_keeps_each_kernels_state() -> None:
+    async with driven_repl() as repl:
+        repl.type("a = 41")
+        repl.type(":framework mxnet")
+        await repl.expect("now in MXNet/Gluon", START_TIMEOUT)
+        repl.type("b = 'mx'", "print('a' in dir(), ctx)")
+        await repl.expect("False cpu(0)")
+        repl.type(":framework pytorch")
+        await repl.expect("now in PyTorch")
+        repl.type("print(a + 1, 'b' in dir(), device)")
+        await repl.expect("42 False cpu")
+        repl.type(":fw mxnet", "print(b)")
+        await repl.expect("now in MXNet/Gluon")
+        await repl.expect("mx")
+
+
+async def test_dead_kernel_is_reported_then_restarted() -> None:
+    async with driven_repl() as repl:
+        old = repl.engine.pool.pids()
+        repl.type("import os, signal", "os.kill(os.getpid(), signal.SIGKILL)")
+        await repl.expect("kernel died")
+        await repl.expect("restarted on your next input")
+        repl.type("print('back', device)")
+        await repl.expect("started a new PyTorch kernel", START_TIMEOUT)
+        await repl.expect("back cpu")
+        assert repl.engine.pool.pids() != old
+
+
+async def test_ctrl_d_exits_and_leaves_no_kernel_behind() -> None:
+    async with driven_repl() as repl:
+        repl.type(":framework mxnet")
+        await repl.expect("now in MXNet/Gluon", START_TIMEOUT)
+        pids = repl.engine.pool.pids()
+        assert len(pids) == 2 and all(_alive(p) for p in pids)
+        repl.pipe.send_text(CTRL_D)
+        assert await asyncio.wait_for(repl.task, 30) == 0
+        deadline = time.monotonic() + 10
+        while any(_alive(p) for p in pids) and time.monotonic() < deadline:
+            await asyncio.sleep(0.1)
+        assert not any(_alive(p) for p in pids)
+        assert not set(pids) & set(live_kernel_pids())
