@@ -61,11 +61,10 @@ def _header(entry: Card, score: float | None = None, via: Sequence[str] = ()) ->
 
 
 def _code_panel(framework: str, code: str) -> Panel:
-    from rich.syntax import Syntax
+    from fwcheat.highlight import highlight
 
-    syntax = Syntax(code, "python", theme="ansi_dark", background_color="default", word_wrap=True)
     return Panel(
-        syntax,
+        highlight(code),
         title=FRAMEWORK_LABELS.get(framework, framework),
         title_align="left",
         border_style="blue",

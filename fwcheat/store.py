@@ -15,6 +15,7 @@ import contextlib
 import math
 import os
 import sqlite3
+import sys
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from pathlib import Path
@@ -287,6 +288,9 @@ def open_store(*, include_user: bool = True) -> Store:
         conn.close()
     from fwcheat.knowledge.merge import build_knowledge
 
+    files = sum(len(layer.files) for layer in all_layers)
+    if sys.stderr is not None and sys.stderr.isatty():
+        print(f"fwcheat: indexing {files} knowledge files (once, after a change)…", file=sys.stderr, flush=True)
     kb = build_knowledge(all_layers)
     try:
         import tempfile
