@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from collections.abc import Sequence
 from types import ModuleType
@@ -16,9 +17,25 @@ def _command_module(name: str) -> ModuleType:
     return importlib.import_module(f"fwcheat.commands.{name.replace('-', '_')}")
 
 
+class _Formatter(argparse.HelpFormatter):
+    """argparse's formatter, sized without importing shutil.
+
+    argparse builds a formatter for every ``add_argument`` call, and the stock
+    one imports shutil (and with it bz2 and lzma) to measure the terminal.
+    """
+
+    def __init__(self, prog: str, indent_increment: int = 2, max_help_position: int = 24) -> None:
+        try:
+            columns = int(os.environ.get("COLUMNS", "")) or os.get_terminal_size().columns
+        except (ValueError, OSError):
+            columns = 80
+        super().__init__(prog, indent_increment, max_help_position, width=max(columns - 2, 40))
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="fwcheat",
+        formatter_class=_Formatter,
         description=(
             "PyTorch <-> MXNet/Gluon cheat-sheet: search idioms, read both versions "
             "side by side, and run them in real Jupyter kernels."
@@ -32,7 +49,10 @@ def build_parser() -> argparse.ArgumentParser:
     for name in COMMANDS:
         module = _command_module(name)
         command_parser = sub.add_parser(
-            name, help=module.HELP, description=getattr(module, "DESCRIPTION", module.HELP)
+            name,
+            help=module.HELP,
+            description=getattr(module, "DESCRIPTION", module.HELP),
+            formatter_class=_Formatter,
         )
         module.add_arguments(command_parser)
         command_parser.set_defaults(_module=module)
