@@ -32,7 +32,8 @@ class _Formatter(argparse.HelpFormatter):
         super().__init__(prog, indent_increment, max_help_position, width=max(columns - 2, 40))
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The argument parser; with ``only``, just that subcommand's (a cheap start for `search`)."""
     parser = argparse.ArgumentParser(
         prog="fwcheat",
         formatter_class=_Formatter,
@@ -47,6 +48,8 @@ def build_parser() -> argparse.ArgumentParser:
     # An explicit prog keeps argparse from measuring the terminal (importing shutil) at start-up.
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", prog="fwcheat")
     for name in COMMANDS:
+        if only is not None and name != only:
+            continue
         module = _command_module(name)
         command_parser = sub.add_parser(
             name,
@@ -60,13 +63,18 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    # Building every subcommand's options costs more than a whole search: when the first
+    # argument names a command, build only that one (`fwcheat --help` still lists them all).
+    first = arguments[0] if arguments else None
+    parser = build_parser(only=first if first in COMMANDS else None)
+    args = parser.parse_args(arguments)
     if args.command is None:
         if DEFAULT_COMMAND not in COMMANDS:
             parser.print_help()
             return 0
-        args = parser.parse_args([DEFAULT_COMMAND, *(argv or [])])
+        parser = build_parser(only=DEFAULT_COMMAND)
+        args = parser.parse_args([DEFAULT_COMMAND, *arguments])
     try:
         return int(args._module.main(args))
     except KeyboardInterrupt:
