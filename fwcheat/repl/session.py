@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from prompt_toolkit import PromptSession
+from prompt_toolkit.application import run_in_terminal
 from prompt_toolkit.document import Document
 from prompt_toolkit.filters import Condition
 from prompt_toolkit.formatted_text import StyleAndTextTuples
@@ -99,6 +100,8 @@ class ReplSession:
     ) -> None:
         self.engine = engine
         self._hint_cache: tuple[str, str, Any] = ("", "", None)
+        #: The first kernel's start, which runs while the first input is typed.
+        self.starting: asyncio.Future[None] | None = None
         self.prompt: PromptSession[str] = PromptSession(
             input=input,
             output=output,
@@ -142,7 +145,8 @@ class ReplSession:
         if hint:
             return [("class:bottom-toolbar.hint", (" hint: " + hint)[: max(width - 1, 20)])]
         engine = self.engine
-        status = f" {label(engine.framework)} · {engine.pool.device} · :help commands · Ctrl-D quits"
+        state = " (kernel starting…)" if self.starting is not None and not self.starting.done() else ""
+        status = f" {label(engine.framework)}{state} · {engine.pool.device} · :help commands · Ctrl-D quits"
         return [("class:bottom-toolbar", status[: max(width - 1, 20)])]
 
     # -- keys ----------------------------------------------------------------------
@@ -219,25 +223,45 @@ class ReplSession:
 
     # -- the loop --------------------------------------------------------------------
 
+    async def _start_kernel(self) -> None:
+        """Start the first kernel while the user may already type; report above the prompt."""
+        engine = self.engine
+        with engine.console.capture() as captured:
+            if await engine.start():
+                info = engine.pool.info.get(engine.framework)
+                package = "torch" if engine.framework == "pytorch" else "mxnet"
+                version = info.probe.get(package, "") if info else ""
+                print_note(
+                    engine.console,
+                    f"{label(engine.framework)} {version} ready on {engine.pool.device}.",
+                    "bold",
+                )
+            else:
+                print_error(engine.console, "this kernel cannot run; :framework NAME switches")
+        report = captured.get()
+
+        def show() -> None:
+            engine.console.file.write(report)
+            engine.console.file.flush()
+
+        if self.prompt.app.is_running:
+            await run_in_terminal(show)
+        else:
+            show()
+
     async def run(self) -> int:
         """Read and run until Ctrl-D or ``:quit``; the kernels are always shut down."""
         engine = self.engine
         console = engine.console
         hints = asyncio.ensure_future(asyncio.to_thread(engine.build_hints))
+        print_note(
+            console,
+            f"fwcheat repl: starting the {label(engine.framework)} kernel (type away; Enter waits for it). "
+            "Enter runs a complete block, :help lists commands, Ctrl-C interrupts, Ctrl-D quits.",
+        )
+        starting = self.starting = asyncio.ensure_future(self._start_kernel())
+        starting.add_done_callback(lambda _: self.prompt.app.invalidate())
         try:
-            print_note(console, f"starting the {label(engine.framework)} kernel…")
-            if not await engine.start():
-                print_error(console, "the kernel cannot run this framework; :framework NAME switches")
-            else:
-                info = engine.pool.info.get(engine.framework)
-                package = "torch" if engine.framework == "pytorch" else "mxnet"
-                version = info.probe.get(package, "") if info else ""
-                print_note(
-                    console,
-                    f"{label(engine.framework)} {version} on {engine.pool.device}. Enter runs a "
-                    "complete block, :help lists commands, Ctrl-C interrupts, Ctrl-D quits.",
-                    "bold",
-                )
             prefill = ""
             while True:
                 try:
@@ -249,11 +273,15 @@ class ReplSession:
                     break
                 prefill = ""
                 with self._watching_ctrl_c():
+                    if not starting.done():
+                        print_note(console, f"waiting for the {label(engine.framework)} kernel to start…")
+                    await starting
                     reply = await engine.handle(text)
                 if reply.exit:
                     break
                 prefill = reply.prefill
         finally:
+            starting.cancel()
             await engine.shutdown()
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(hints, 5.0)

@@ -76,7 +76,7 @@ class Driver:
 
 
 @contextlib.asynccontextmanager
-async def driven_repl(framework: str = "pytorch") -> AsyncIterator[Driver]:
+async def driven_repl(framework: str = "pytorch", *, wait_ready: bool = True) -> AsyncIterator[Driver]:
     with create_pipe_input() as pipe:
         out = io.StringIO()
         console = Console(file=out, width=100, color_system=None, highlight=False)
@@ -84,7 +84,8 @@ async def driven_repl(framework: str = "pytorch") -> AsyncIterator[Driver]:
         session = ReplSession(engine, input=pipe, output=DummyOutput(), history=InMemoryHistory())
         driver = Driver(pipe, out, session)
         try:
-            await driver.expect("Enter runs a complete block", START_TIMEOUT)
+            if wait_ready:
+                await driver.expect("ready on cpu", START_TIMEOUT)
             yield driver
         finally:
             if not driver.task.done():
@@ -114,6 +115,16 @@ async def test_multiline_block_runs_when_complete() -> None:
         assert history[0] == "for i in range(3):\n    print('row', i * 10)"
         repl.type("answer = 6 * 7", "answer")
         await repl.expect("Out[3]: 42")
+
+
+async def test_input_typed_while_the_kernel_starts_runs_once_it_is_up() -> None:
+    async with driven_repl(wait_ready=False) as repl:
+        await repl.until(lambda: repl.session.prompt.app.is_running)
+        toolbar = "".join(text for _style, text, *_ in repl.session.toolbar())
+        assert "kernel starting" in toolbar
+        repl.type("6 * 7")
+        shown = await repl.expect("Out[1]: 42", START_TIMEOUT)
+        assert "ready on cpu" in shown
 
 
 async def test_traceback_is_shown_and_the_session_continues() -> None:
@@ -158,6 +169,24 @@ async def test_ctrl_c_interrupts_a_loop_and_keeps_the_state() -> None:
         assert time.monotonic() - started < 10
         repl.type("print(kept, i > 0)")
         await repl.expect("yes True")
+
+
+async def test_second_ctrl_c_restarts_a_kernel_that_ignores_interrupts() -> None:
+    async with driven_repl() as repl:
+        old = repl.engine.pool.pids()
+        repl.type("import signal, time")
+        # ipykernel restores its SIGINT handler before each cell, so ignore it inside the cell.
+        ignore = "if i == 0: signal.signal(signal.SIGINT, signal.SIG_IGN); print('stuck', flush=True)"
+        repl.type("for i in range(10**9):", ignore, "time.sleep(0.02)", "")
+        await repl.expect("stuck")
+        repl.pipe.send_text(CTRL_C)
+        await asyncio.sleep(1.5)
+        assert repl.engine.running  # the interrupt was ignored
+        repl.pipe.send_text(CTRL_C)
+        await repl.expect("did not stop when interrupted; started a new PyTorch kernel", START_TIMEOUT)
+        repl.type("print('fresh', 'i' in dir(), device)")
+        await repl.expect("fresh False cpu")
+        assert repl.engine.pool.pids() != old
 
 
 async def test_foreign_api_hint_in_the_toolbar() -> None:
