@@ -35,9 +35,6 @@ def startup_code(framework: str, cap: int) -> str:
     )
 
 
-RESET_CODE = "get_ipython().run_line_magic('reset', '-f')"
-
-
 def call(function: str, *args: Any) -> str:
     """An expression calling a helper, for ``user_expressions``."""
     arguments = ", ".join(repr(a) for a in args)
@@ -48,8 +45,9 @@ def startup_expression() -> str:
     return f"__import__({MODULE!r}).STARTUP"
 
 
-def bind_expression(framework: str, device: DeviceRequest) -> str:
-    return call("bind", framework, device.kind, device.index)
+def bind_expression(framework: str, device: DeviceRequest, fresh: bool = True) -> str:
+    """Empty the namespace (``fresh``) and define ``device`` / ``ctx``."""
+    return call("bind", framework, device.kind, device.index, fresh)
 
 
 def decode_expression(reply: dict[str, Any] | None) -> dict[str, Any]:

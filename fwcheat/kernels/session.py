@@ -189,7 +189,7 @@ class KernelPool:
         note = ""
         if fresh:
             prep = await kernel.execute(
-                prelude.RESET_CODE,
+                "",
                 timeout=30.0,
                 user_expressions={"bind": prelude.bind_expression(framework, self.device)},
                 silent=True,
