@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 import argparse
-import importlib
 import os
 import sys
-from collections.abc import Sequence
-from types import ModuleType
 
 from fwcheat import __version__
 from fwcheat.commands import COMMANDS, DEFAULT_COMMAND
 
+TYPE_CHECKING = False  # typing itself is not imported on the search path
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from types import ModuleType
+
 
 def _command_module(name: str) -> ModuleType:
-    return importlib.import_module(f"fwcheat.commands.{name.replace('-', '_')}")
+    qualified = f"fwcheat.commands.{name.replace('-', '_')}"
+    __import__(qualified)  # not importlib.import_module: importing importlib costs start-up time
+    return sys.modules[qualified]
 
 
 class _Formatter(argparse.HelpFormatter):

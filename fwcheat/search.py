@@ -15,7 +15,6 @@ Nothing here imports a deep-learning framework, Textual or Jupyter.
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import TYPE_CHECKING
 
 from fwcheat.knowledge.card import Card
 from fwcheat.store import VIA_BITS, Store, open_store
@@ -27,7 +26,7 @@ _PHRASE_BONUS = 4.0
 _SECONDARY = 0.3
 _MAX_EXPANSIONS = 24
 
-
+TYPE_CHECKING = False  # typing itself is not imported on the search path
 if TYPE_CHECKING:
     from fwcheat.knowledge.model import Entry
 

@@ -17,15 +17,16 @@ import os
 import sqlite3
 import sys
 from collections import Counter, defaultdict
-from collections.abc import Iterable
-from pathlib import Path
-from typing import TYPE_CHECKING, Any, Final
 
 from fwcheat import __version__
 from fwcheat.knowledge.card import Card
-from fwcheat.knowledge.sources import ENV_PATH, bundled_dir, fingerprint, layers
+from fwcheat.knowledge.sources import ENV_PATH, bundled_root, fingerprint, layers
 
+TYPE_CHECKING = False  # typing itself is not imported on the search path
 if TYPE_CHECKING:  # msgspec and dataclasses are slow to import: kept off the search path
+    from collections.abc import Iterable
+    from typing import Any, Final
+
     from fwcheat.knowledge.base import KnowledgeBase
     from fwcheat.knowledge.model import Entry
     from fwcheat.knowledge.problems import Problem
@@ -67,10 +68,10 @@ def _decode_entry(payload: bytes) -> Entry:
     return _decoder.decode(payload)
 
 
-def cache_dir() -> Path:
+def cache_dir() -> str:
     override = os.environ.get(CACHE_ENV)
     if override:
-        return Path(override)
+        return override
     from fwcheat.paths import cache_dir as user_cache_dir
 
     return user_cache_dir()
@@ -237,10 +238,14 @@ class Store:
         from fwcheat.knowledge.problems import Problem
 
         rows = self.conn.execute("SELECT path, line, message, fix, severity FROM problems")
+        from pathlib import Path
+
         return [Problem(Path(p), line, message, fix, severity) for p, line, message, fix, severity in rows]
 
     def knowledge(self) -> KnowledgeBase:
         """The whole knowledge base, decoded from the index."""
+        from pathlib import Path
+
         from fwcheat.knowledge.base import KnowledgeBase, Location
 
         kb = KnowledgeBase(problems=self.problems())
@@ -256,17 +261,17 @@ class Store:
         self.conn.close()
 
 
-def _index_path(include_user: bool) -> Path:
+def _index_path(include_user: bool) -> str:
     # One index per set of knowledge locations (a test's FWCHEAT_KNOWLEDGE_PATH gets its own).
-    key = f"{bundled_dir()}|{include_user}|{os.environ.get(ENV_PATH, '') if include_user else ''}"
+    key = f"{bundled_root()}|{include_user}|{os.environ.get(ENV_PATH, '') if include_user else ''}"
     import zlib
 
     digest = f"{zlib.crc32(key.encode()):08x}"
-    return cache_dir() / f"index-v{SCHEMA}-{digest}.sqlite"
+    return os.path.join(cache_dir(), f"index-v{SCHEMA}-{digest}.sqlite")
 
 
-def _read_stamp(path: Path) -> tuple[sqlite3.Connection | None, str]:
-    if not path.exists():
+def _read_stamp(path: str) -> tuple[sqlite3.Connection | None, str]:
+    if not os.path.exists(path):
         return None, ""
     try:
         conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
@@ -290,13 +295,16 @@ def open_store(*, include_user: bool = True) -> Store:
 
     files = sum(len(layer.files) for layer in all_layers)
     if sys.stderr is not None and sys.stderr.isatty():
-        print(f"fwcheat: indexing {files} knowledge files (once, after a change)…", file=sys.stderr, flush=True)
+        print(
+            f"fwcheat: indexing {files} knowledge files (once, after a change)…", file=sys.stderr, flush=True
+        )
     kb = build_knowledge(all_layers)
     try:
         import tempfile
 
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=path.name, suffix=".tmp", dir=path.parent)
+        folder = os.path.dirname(path)
+        os.makedirs(folder, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=os.path.basename(path), suffix=".tmp", dir=folder)
         os.close(fd)
         try:
             with contextlib.closing(sqlite3.connect(tmp)) as build:

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import argparse
-from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
 from fwcheat.commands._common import add_framework_option
 
+TYPE_CHECKING = False  # typing itself is not imported on the search path
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from fwcheat.search import Hit
 
 HELP = "search idioms (English, 中文, or an API name from either framework)"

@@ -26,7 +26,7 @@ def main(args: argparse.Namespace) -> int:
     if args.setup:
         entry = store.entry(args.id)
         assert entry is not None
-        card = card._replace(
+        card = card.replace(
             snippets=tuple(
                 (fw, f"{s.setup.rstrip()}\n# --- snippet ---\n{s.code}" if s.setup.strip() else s.code)
                 for fw, s in entry.snippets.items()

@@ -6,9 +6,10 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
+TYPE_CHECKING = False  # typing itself is not imported on the search path
 if TYPE_CHECKING:
+    from typing import Any
+
     from fwcheat.knowledge.base import KnowledgeBase, Location
     from fwcheat.knowledge.model import FRAMEWORK_LABELS, FRAMEWORKS, Entry, Snippet
     from fwcheat.knowledge.problems import Problem

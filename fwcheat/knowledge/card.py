@@ -9,22 +9,49 @@ renderer works from it.
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, NamedTuple
 
+TYPE_CHECKING = False  # typing itself is not imported on the search path
 if TYPE_CHECKING:
     from fwcheat.knowledge.model import Entry
 
 
-class Card(NamedTuple):
-    id: str
-    title: str
-    title_zh: str
-    category: str
-    summary: str
-    notes: tuple[str, ...]
-    #: (framework, code) pairs in display order.
-    snippets: tuple[tuple[str, str], ...]
-    see_also: tuple[str, ...] = ()
+class Card:
+    """Display fields of an entry (a plain class: `typing` is not imported on the search path)."""
+
+    __slots__ = ("category", "id", "notes", "see_also", "snippets", "summary", "title", "title_zh")
+    _FIELDS = ("id", "title", "title_zh", "category", "summary", "notes", "snippets", "see_also")
+
+    def __init__(
+        self,
+        id: str,
+        title: str,
+        title_zh: str,
+        category: str,
+        summary: str,
+        notes: tuple[str, ...],
+        snippets: tuple[tuple[str, str], ...],
+        see_also: tuple[str, ...] = (),
+    ) -> None:
+        self.id = id
+        self.title = title
+        self.title_zh = title_zh
+        self.category = category
+        self.summary = summary
+        self.notes = notes
+        #: (framework, code) pairs in display order.
+        self.snippets = snippets
+        self.see_also = see_also
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Card) and all(getattr(self, f) == getattr(other, f) for f in self._FIELDS)
+
+    def __repr__(self) -> str:
+        return f"Card({self.id!r})"
+
+    def replace(self, **changes: object) -> Card:
+        values = {f: getattr(self, f) for f in self._FIELDS}
+        values.update(changes)
+        return Card(**values)
 
     @classmethod
     def from_entry(cls, entry: Entry) -> Card:
@@ -40,15 +67,21 @@ class Card(NamedTuple):
         )
 
     def to_json(self) -> str:
-        return json.dumps(self._asdict(), ensure_ascii=False)
+        return json.dumps({f: getattr(self, f) for f in self._FIELDS}, ensure_ascii=False)
 
     @classmethod
     def from_json(cls, text: str) -> Card:
         data = json.loads(text)
-        data["notes"] = tuple(data["notes"])
-        data["snippets"] = tuple((fw, code) for fw, code in data["snippets"])
-        data["see_also"] = tuple(data["see_also"])
-        return cls(**data)
+        return cls(
+            data["id"],
+            data["title"],
+            data["title_zh"],
+            data["category"],
+            data["summary"],
+            tuple(data["notes"]),
+            tuple((fw, code) for fw, code in data["snippets"]),
+            tuple(data["see_also"]),
+        )
 
     def code(self, framework: str) -> str | None:
         return next((code for fw, code in self.snippets if fw == framework), None)

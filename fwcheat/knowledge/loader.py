@@ -10,6 +10,7 @@ converted and validated on its own against :mod:`fwcheat.knowledge.model`.
 from __future__ import annotations
 
 import difflib
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -298,8 +299,9 @@ def parse_text(text: str, file: Path) -> FileResult:
     return result
 
 
-def parse_file(file: Path) -> FileResult:
+def parse_file(file: str | os.PathLike[str]) -> FileResult:
     """Read and parse one knowledge file; unreadable files become problems."""
+    file = Path(file)
     try:
         raw = file.read_bytes()
     except OSError as err:
