@@ -22,6 +22,7 @@ COMMANDS: tuple[str, ...] = (
     "repl",
     "verify",
     "run",
+    "doctor",
     "tui",
 )
 

@@ -1,0 +1,158 @@
+"""`fwcheat doctor`: what fwcheat can run here, and how to fix what is missing."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+HELP = "check the frameworks, kernels and devices fwcheat can use here"
+DESCRIPTION = (
+    "Start each framework's kernel and report where it runs (interpreter, "
+    "kernelspec), the versions installed, the GPUs it sees, and for anything "
+    "missing the command that fixes it. Exits 1 when a framework cannot run."
+)
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--json", action="store_true", help="print the report as JSON")
+
+
+def _collect() -> dict[str, Any]:
+    import platform
+
+    import jupyter_client
+
+    from fwcheat import __version__
+    from fwcheat.kernels.config import ConfigError, load_kernel_config
+    from fwcheat.kernels.session import INSTALL_HINT, KernelPool, run_sync
+
+    report: dict[str, Any] = {
+        "fwcheat": __version__,
+        "python": platform.python_version(),
+        "executable": sys.executable,
+        "jupyter_client": jupyter_client.__version__,
+        "frameworks": {},
+        "problems": [],
+    }
+    try:
+        import ipykernel
+
+        report["ipykernel"] = ipykernel.__version__
+    except ImportError:
+        report["ipykernel"] = None
+        report["problems"].append({"problem": "ipykernel is not installed", "fix": "pip install ipykernel"})
+    try:
+        from fwcheat.knowledge.sources import user_dir
+
+        report["user_knowledge"] = str(user_dir())
+    except ImportError:
+        pass
+    try:
+        config = load_kernel_config()
+    except ConfigError as exc:
+        report["problems"].append({"problem": str(exc), "fix": "correct or remove the file"})
+        return report
+    report["config"] = str(config.path)
+    report["config_exists"] = bool(config.path and config.path.is_file())
+    try:
+        from jupyter_client.kernelspec import KernelSpecManager
+
+        report["kernelspecs"] = KernelSpecManager().find_kernel_specs()
+    except Exception as exc:
+        report["kernelspecs"] = {}
+        report["problems"].append({"problem": f"cannot list kernelspecs: {exc}", "fix": ""})
+
+    async def probe() -> dict[str, Any]:
+        async with KernelPool("cpu", config=config) as pool:
+            infos = await pool.start("pytorch", "mxnet")
+            return {fw: info for fw, info in infos.items()}
+
+    infos = run_sync(probe())
+    for fw, info in infos.items():
+        spec = config.kernel_for(fw)
+        entry: dict[str, Any] = {
+            "kernel": info.kernel,
+            "ok": not info.error,
+            "python": info.probe.get("python"),
+            "executable": info.probe.get("executable"),
+            "version": info.probe.get("torch" if fw == "pytorch" else "mxnet"),
+            "numpy": info.probe.get("numpy"),
+            "gpus": info.gpus,
+        }
+        if info.error:
+            entry["error"] = info.error
+            if spec and spec not in report["kernelspecs"]:
+                fix = (
+                    f"in the environment meant for {fw}: python -m ipykernel install --user "
+                    f"--name {spec}  (or remove it from {config.path})"
+                )
+            else:
+                fix = INSTALL_HINT[fw] + (f"  (in the environment of kernel {spec!r})" if spec else "")
+            report["problems"].append({"problem": f"{fw}: {info.error}", "fix": fix})
+        elif fw == "mxnet" and entry["numpy"] and not str(entry["numpy"]).startswith("1."):
+            report["problems"].append(
+                {
+                    "problem": f"mxnet 1.9.1 breaks on numpy {entry['numpy']}",
+                    "fix": "pip install 'numpy<1.24'",
+                }
+            )
+        report["frameworks"][fw] = entry
+    return report
+
+
+def main(args: argparse.Namespace) -> int:
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    report = _collect()
+    ok = not report["problems"] and all(f["ok"] for f in report["frameworks"].values())
+    if args.json:
+        import json
+
+        sys.stdout.write(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
+        return 0 if ok else 1
+    out = Console(highlight=False)
+    out.print(
+        f"fwcheat {report['fwcheat']} · Python {report['python']} ({report['executable']})",
+        markup=False,
+    )
+    out.print(
+        f"jupyter_client {report['jupyter_client']} · ipykernel {report.get('ipykernel') or 'missing'}",
+        markup=False,
+    )
+    if "config" in report:
+        state = "" if report["config_exists"] else " (not present; defaults apply)"
+        out.print(f"config: {report['config']}{state}", markup=False)
+    if "user_knowledge" in report:
+        out.print(f"your knowledge files: {report['user_knowledge']}", markup=False)
+    table = Table(title="frameworks", title_justify="left")
+    for column in ("framework", "status", "version", "kernel", "python", "GPUs", "devices"):
+        table.add_column(column)
+    for fw, f in report["frameworks"].items():
+        gpus = int(f.get("gpus") or 0)
+        if fw == "pytorch":
+            devices = ", ".join(["cpu", *(f"cuda:{i}" for i in range(gpus))])
+        else:
+            devices = ", ".join(["cpu", *(f"gpu({i})" for i in range(gpus))])
+        table.add_row(
+            fw,
+            Text("ok", style="green") if f["ok"] else Text("missing", style="bold red"),
+            str(f.get("version") or "-"),
+            f["kernel"],
+            f"{f.get('python') or '-'} {f.get('executable') or ''}".strip(),
+            str(gpus),
+            devices if f["ok"] else "-",
+        )
+    out.print(table)
+    specs = report.get("kernelspecs", {})
+    if specs:
+        out.print("kernelspecs: " + ", ".join(f"{n} ({p})" for n, p in sorted(specs.items())), markup=False)
+    for problem in report["problems"]:
+        out.print(Text("problem: ", style="bold red") + Text(problem["problem"]))
+        if problem["fix"]:
+            out.print(Text("    fix: ", style="bold") + Text(problem["fix"]))
+    if ok:
+        out.print(Text("everything fwcheat needs is here", style="green"))
+    return 0 if ok else 1
