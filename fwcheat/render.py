@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from rich.console import Console, Group, RenderableType
+from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
 from rich.panel import Panel
-from rich.table import Table
+from rich.segment import Segment
 from rich.text import Text
 
 from fwcheat.knowledge.card import Card
@@ -44,6 +44,33 @@ def _snippets(entry: Card, framework: str | None) -> list[tuple[str, str]]:
     if framework:
         pairs = [(fw, code) for fw, code in pairs if fw == framework]
     return pairs
+
+
+class SideBySide:
+    """Renderables in equal columns, one space apart.
+
+    Like a ``Table.grid`` of ratio columns, but each part is rendered once at a
+    known width instead of being measured first: half the cost of a search's output.
+    """
+
+    def __init__(self, parts: Sequence[RenderableType], gap: int = 1) -> None:
+        self.parts = list(parts)
+        self.gap = gap
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        count = len(self.parts)
+        width = (options.max_width - self.gap * (count - 1)) // count
+        columns = [console.render_lines(part, options.update(width=width), pad=True) for part in self.parts]
+        height = max(len(column) for column in columns)
+        blank = [Segment(" " * width)]
+        gap = Segment(" " * self.gap)
+        newline = Segment.line()
+        for row in range(height):
+            for index, column in enumerate(columns):
+                if index:
+                    yield gap
+                yield from column[row] if row < len(column) else blank
+            yield newline
 
 
 def _header(entry: Card, score: float | None = None, via: Sequence[str] = ()) -> Text:
@@ -87,11 +114,7 @@ def entry_renderable(
     ]
     panels = [_code_panel(fw, code) for fw, code in _snippets(entry, framework)]
     if len(panels) > 1 and width >= SIDE_BY_SIDE_MIN_WIDTH:
-        grid = Table.grid(expand=True, padding=(0, 1))
-        for _ in panels:
-            grid.add_column(ratio=1)
-        grid.add_row(*panels)
-        parts.append(grid)
+        parts.append(SideBySide(panels))
     else:
         parts.extend(panels)
     if entry.notes:
