@@ -13,6 +13,7 @@ variables across cells and across ``:framework`` switches.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -115,18 +116,18 @@ class ReplEngine:
             self._searcher = Searcher(self.store)
         return self._searcher
 
-    def build_hints(self) -> HintIndex:
-        """The API-name index for toolbar hints (built once per session)."""
+    def build_hints(self, entries: Iterable[Entry] | None = None) -> HintIndex:
+        """The API-name index for toolbar hints (built once per session).
+
+        Parsing every snippet takes a moment, so the session calls this in a worker
+        thread, passing the entries it read from :attr:`store` in its own thread.
+        """
         if self._hints is None:
             from fwcheat.repl.hints import HintIndex
-            from fwcheat.store import open_store
 
-            # Its own connection: this runs in a worker thread while the prompt uses ``self.store``.
-            store = open_store()
-            try:
-                self._hints = HintIndex(store.knowledge().entries.values())
-            finally:
-                store.close()
+            if entries is None:
+                entries = self.store.knowledge().entries.values()
+            self._hints = HintIndex(entries)
         return self._hints
 
     def hint(self, code: str) -> Hint | None:
@@ -302,6 +303,8 @@ class ReplEngine:
         entry = self.store.entry(entry_id)
         if entry is None:
             suggestions = self.searcher.suggest(entry_id)
+            ids = set(self.store.ids())
+            suggestions = [s for s in suggestions if s in ids] or suggestions
             more = f"; did you mean: {', '.join(suggestions)}?" if suggestions else ""
             raise CommandError(f"no entry {entry_id!r}{more} (:search finds ids)")
         return entry

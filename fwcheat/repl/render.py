@@ -86,11 +86,11 @@ class CellPrinter:
 
 
 def print_note(console: Console, message: str, style: str = "dim") -> None:
-    console.print(Text(message, style=style), soft_wrap=True)
+    console.print(Text(message, style=style))
 
 
 def print_error(console: Console, message: str) -> None:
-    console.print(Text(message, style="bold red"), soft_wrap=True)
+    console.print(Text(message, style="bold red"))
 
 
 def print_hits_compact(console: Console, hits: Sequence[Hit], framework: str) -> None:

@@ -253,10 +253,12 @@ class ReplSession:
         """Read and run until Ctrl-D or ``:quit``; the kernels are always shut down."""
         engine = self.engine
         console = engine.console
-        hints = asyncio.ensure_future(asyncio.to_thread(engine.build_hints))
+        # Open the index now (it may print that it is rebuilding): nothing may print under the prompt.
+        entries = list(engine.store.knowledge().entries.values())
+        hints = asyncio.ensure_future(asyncio.to_thread(engine.build_hints, entries))
         print_note(
             console,
-            f"fwcheat repl: starting the {label(engine.framework)} kernel (type away; Enter waits for it). "
+            f"fwcheat repl · starting the {label(engine.framework)} kernel; you can type meanwhile. "
             "Enter runs a complete block, :help lists commands, Ctrl-C interrupts, Ctrl-D quits.",
         )
         starting = self.starting = asyncio.ensure_future(self._start_kernel())

@@ -79,7 +79,7 @@ class Driver:
 async def driven_repl(framework: str = "pytorch", *, wait_ready: bool = True) -> AsyncIterator[Driver]:
     with create_pipe_input() as pipe:
         out = io.StringIO()
-        console = Console(file=out, width=100, color_system=None, highlight=False)
+        console = Console(file=out, width=160, color_system=None, highlight=False)
         engine = ReplEngine(console, framework, "cpu")
         session = ReplSession(engine, input=pipe, output=DummyOutput(), history=InMemoryHistory())
         driver = Driver(pipe, out, session)
