@@ -22,7 +22,9 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.css.query import NoMatches
 from textual.events import DescendantFocus
+from textual.lazy import Lazy
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Footer, Input, Select
 from textual.worker import Worker, WorkerState, get_current_worker
@@ -37,8 +39,13 @@ from fwcheat.tui.widgets.status_bar import StatusBar
 
 if TYPE_CHECKING:
     from fwcheat.kernels.base import ExecutionResult, OutputEvent
+    from fwcheat.knowledge.card import Card
     from fwcheat.knowledge.model import Entry
     from fwcheat.tui.catalog import Catalog
+
+
+#: How long typing must pause before the pair view shows the top result (seconds).
+FOLLOW_DELAY = 0.12
 
 
 @dataclass(frozen=True)
@@ -107,6 +114,7 @@ class FwcheatApp(App[None]):
         self.gpus = 0
         #: When the last results were shown (perf_counter), for benchmarks and tests.
         self.results_shown_at = 0.0
+        self._follow_timer: Timer | None = None
 
     # -- layout -------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -115,7 +123,8 @@ class FwcheatApp(App[None]):
             yield Select(_device_options(0), value=self.device, allow_blank=False, id="device", compact=True)
         with Horizontal(id="body"):
             yield ResultsList(id="results")
-            yield PairView(id="pair")
+            # Mounted after the first frame: the search box and list are usable sooner.
+            yield Lazy(PairView(id="pair"))
         yield StatusBar(id="status")
         yield Footer()
 
@@ -128,10 +137,11 @@ class FwcheatApp(App[None]):
         for state in self.bridge.states.values():
             status.set_state(state)
         self.query_one(SearchBox).focus()
-        self.load_catalog()
 
     def on_ready(self) -> None:
-        # After the first frame: only now may the kernels (and jupyter_client) load.
+        # After the first frame: only now open the index and start the kernels, so that
+        # their imports and threads do not compete with drawing it.
+        self.load_catalog()
         if self.start_kernels:
             self.start_kernel_pool()
             self.set_interval(1.0, self.bridge.check_alive)
@@ -140,12 +150,17 @@ class FwcheatApp(App[None]):
         await self.bridge.shutdown()
 
     def is_mounted_screen(self) -> bool:
-        """False while the app is tearing down (late messages from workers are dropped)."""
+        """False before the pair view is mounted and while the app tears down."""
         try:
             self.query_one(PairView)
         except NoMatches:
             return False
         return True
+
+    def on_pair_view_mounted(self, message: PairView.Mounted) -> None:
+        current = self.query_one(ResultsList).current_card
+        if current is not None and self.pair.entry is None:
+            self.show_card(current)
 
     @property
     def pair(self) -> PairView:
@@ -190,14 +205,27 @@ class FwcheatApp(App[None]):
             self.post_message(msg.ResultsFound(query, entries, time.perf_counter() - started))
 
     def on_results_found(self, message: msg.ResultsFound) -> None:
-        if not self.is_mounted_screen() or message.query != self.query_one(SearchBox).value:
+        try:
+            results = self.query_one(ResultsList)
+        except NoMatches:
+            return  # shutting down
+        if message.query != self.query_one(SearchBox).value:
             return  # typing went on; a newer search is coming
-        results = self.query_one(ResultsList)
-        results.show(message.query, message.entries)
+        results.show(message.query, message.cards)
         self.results_shown_at = time.perf_counter()
-        current = results.current_entry
-        if current is not None and (self.pair.entry is None or self.pair.entry.id != current.id):
-            self.show_entry(current)
+        # The pair follows once typing pauses: loading two editors on every keystroke
+        # would slow the list down.
+        if self._follow_timer is not None:
+            self._follow_timer.stop()
+        self._follow_timer = self.set_timer(FOLLOW_DELAY, self._follow_results)
+
+    def _follow_results(self) -> None:
+        self._follow_timer = None
+        current = self.query_one(ResultsList).current_card
+        if current is None or not self.is_mounted_screen():
+            return
+        if self.pair.entry is None or self.pair.entry.id != current.id:
+            self.show_card(current)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state is WorkerState.ERROR:
@@ -211,8 +239,16 @@ class FwcheatApp(App[None]):
     def on_results_list_entry_highlighted(self, message: ResultsList.EntryHighlighted) -> None:
         if not self.is_mounted_screen():
             return
-        if self.pair.entry is None or self.pair.entry.id != message.entry.id:
-            self.show_entry(message.entry)
+        if self.pair.entry is None or self.pair.entry.id != message.card.id:
+            self.show_card(message.card)
+
+    def show_card(self, card: Card) -> None:
+        """Show the full entry behind a result card."""
+        entry = self.catalog.entry(card.id) if self.catalog is not None else None
+        if entry is None:
+            self.say(f"{card.id} is no longer in the knowledge base")
+            return
+        self.show_entry(entry)
 
     def show_entry(self, entry: Entry) -> None:
         self.pair.show(entry, self.edits.get(entry.id, {}))
@@ -501,8 +537,10 @@ class FwcheatApp(App[None]):
 
     def _saved(self, entry: Entry, path: str) -> None:
         self.edits.pop(entry.id, None)
+        from fwcheat.knowledge.card import Card
+
         results = self.query_one(ResultsList)
-        results.entries = [entry if e.id == entry.id else e for e in results.entries]
+        results.cards = [Card.from_entry(entry) if c.id == entry.id else c for c in results.cards]
         if self.pair.entry is not None and self.pair.entry.id == entry.id:
             self.pair.entry = entry
             for framework in SIDES:

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from fwcheat.knowledge.base import KnowledgeBase, Location
+    from fwcheat.knowledge.card import Card
     from fwcheat.knowledge.model import Entry
     from fwcheat.search import Searcher
 
@@ -46,21 +47,29 @@ class Catalog:
         with self._lock:
             return self._searcher.store.count()
 
-    def browse(self, limit: int = BROWSE_LIMIT) -> list[Entry]:
-        """The first ``limit`` entries, in knowledge-file order."""
+    def browse(self, limit: int = BROWSE_LIMIT) -> list[Card]:
+        """The first ``limit`` entries' cards, in knowledge-file order."""
         with self._lock:
             store = self._searcher.store
             docs = [d for (d,) in store.conn.execute("SELECT doc FROM docs ORDER BY doc LIMIT ?", (limit,))]
-            entries = store.entries_by_doc(docs)
-        return [entries[d] for d in docs]
+            cards = store.cards_by_doc(docs)
+        return [cards[d] for d in docs]
 
-    def find(self, query: str, limit: int = 50) -> list[Entry]:
-        """Entries for ``query``, best first; all (up to a limit) when it is blank."""
+    def find(self, query: str, limit: int = 40) -> list[Card]:
+        """Display cards for ``query``, best first; all (up to a limit) when it is blank.
+
+        Cards are cheap to read; the full entry is decoded only for the one shown.
+        """
         if not query.strip():
             return self.browse()
         with self._lock:
             hits = self._searcher.search(query, limit=limit)
-        return [hit.entry for hit in hits]
+        return [hit.card for hit in hits]
+
+    def entry(self, entry_id: str) -> Entry | None:
+        """The full entry (snippets with setup, compare, tolerance)."""
+        with self._lock:
+            return self._searcher.store.entry(entry_id)
 
     def location(self, entry_id: str) -> Location | None:
         return self.knowledge.locations.get(entry_id)

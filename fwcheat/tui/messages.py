@@ -13,7 +13,7 @@ from textual.message import Message
 if TYPE_CHECKING:
     from fwcheat.compare import Verdict
     from fwcheat.kernels.base import ExecutionResult
-    from fwcheat.knowledge.model import Entry
+    from fwcheat.knowledge.card import Card
     from fwcheat.tui.kernels import KernelState
 
 
@@ -29,10 +29,10 @@ class CatalogLoaded(Message):
 class ResultsFound(Message):
     """A search (or the full list, for an empty query) finished."""
 
-    def __init__(self, query: str, entries: list[Entry], seconds: float) -> None:
+    def __init__(self, query: str, cards: list[Card], seconds: float) -> None:
         super().__init__()
         self.query = query
-        self.entries = entries
+        self.cards = cards
         self.seconds = seconds
 
 

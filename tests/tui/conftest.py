@@ -20,8 +20,8 @@ def mini_kb(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     import fwcheat.knowledge.sources as sources
     import fwcheat.store as store
 
-    monkeypatch.setattr(sources, "bundled_dir", lambda: DATA)
-    monkeypatch.setattr(store, "bundled_dir", lambda: DATA)
+    monkeypatch.setattr(sources, "bundled_root", lambda: str(DATA))
+    monkeypatch.setattr(store, "bundled_root", lambda: str(DATA))
     monkeypatch.setenv("FWCHEAT_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
     monkeypatch.delenv("FWCHEAT_KNOWLEDGE_PATH", raising=False)
@@ -38,10 +38,17 @@ def still(pilot: Pilot[None]) -> None:
 
 async def settle(pilot: Pilot[None]) -> None:
     """Let the catalog and search workers finish and the screen catch up."""
+    from fwcheat.tui.app import FOLLOW_DELAY
+    from fwcheat.tui.widgets.pair_view import PairView
+
+    for _ in range(200):  # the pair view is mounted lazily, after the first frame
+        if pilot.app.query(PairView):
+            break
+        await pilot.pause(0.02)
     await pilot.app.workers.wait_for_complete()
     await pilot.pause()
     await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
+    await pilot.pause(FOLLOW_DELAY + 0.1)  # the pair view follows the list after a pause
 
 
 async def wait_for(pilot: Pilot[None], condition: Callable[[], bool], timeout: float = 120.0) -> None:

@@ -15,7 +15,7 @@ from fwcheat.tui.widgets.search_box import SearchBox
 
 
 def ids(app: FwcheatApp) -> list[str]:
-    return [e.id for e in app.query_one(ResultsList).entries]
+    return [e.id for e in app.query_one(ResultsList).cards]
 
 
 async def test_typing_a_query_updates_the_list(mini_kb: Path) -> None:
@@ -47,8 +47,8 @@ async def test_selecting_shows_the_pair_and_notes(mini_kb: Path) -> None:
         await pilot.pause()
         pair = app.query_one(PairView)
         assert pair.entry is not None and pair.entry.id == "sum-all"
-        assert pair.side("pytorch").code.startswith("total = torch.ones(2, 3")
-        assert pair.side("mxnet").code.startswith("total = nd.ones((2, 3)")
+        assert pair.side("pytorch").code.startswith("s = torch.ones(2, 3")
+        assert pair.side("mxnet").code.startswith("s = nd.ones((2, 3)")
         notes = str(app.query_one("#notes").render())
         assert "所有元素求和" in notes and ".asscalar()" in notes
 

@@ -57,8 +57,8 @@ def test_installed_wheel_opens_the_tui(wheel: Path, tmp_path: Path) -> None:
         "    async with app.run_test(size=(100, 30)) as pilot:\n"
         "        for _ in range(200):\n"
         "            await pilot.pause(0.05)\n"
-        "            if app.query_one(ResultsList).entries: break\n"
-        "        print(m.__file__, len(app.query_one(ResultsList).entries))\n"
+        "            if app.query_one(ResultsList).cards: break\n"
+        "        print(m.__file__, len(app.query_one(ResultsList).cards))\n"
         "asyncio.run(main())\n"
     )
     done = subprocess.run(

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Container, Vertical
+from textual.message import Message
 from textual.widgets import Static
 
 from fwcheat.tui.widgets.snippet_pane import SnippetPane
@@ -44,9 +45,15 @@ def verdict_text(verdict: Verdict | None, waiting: str = "") -> Text:
 class PairView(Vertical):
     """Notes on top, then the PyTorch and MXNet panes (side by side when wide), then the verdict."""
 
+    class Mounted(Message):
+        """The pair view is on screen (it is mounted after the first frame)."""
+
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.entry: Entry | None = None
+
+    def on_mount(self) -> None:
+        self.post_message(self.Mounted())
 
     def compose(self) -> ComposeResult:
         yield Static("Type to search; ↑/↓ picks an entry.", id="notes")
