@@ -134,11 +134,10 @@ async def _run_side(
 ) -> tuple[ExecutionResult, Fetched | None]:
     snippet = entry.snippets.get(framework)
     assert snippet is not None
-    result = await pool.run(framework, snippet.code, setup=snippet.setup, timeout=timeout)
-    fetched = None
-    if entry.compare and result.ok:
-        fetched = await pool.fetch(framework, entry.compare)
-    return result, fetched
+    result = await pool.run(
+        framework, snippet.code, setup=snippet.setup, timeout=timeout, fetch=entry.compare
+    )
+    return result, pool.fetched(result)
 
 
 async def verify_entries(

@@ -61,6 +61,16 @@ class KernelInfo:
         return int(self.probe.get("gpus", 0) or 0)
 
 
+FETCH_KEY = "fwcheat_fetch"
+
+
+def _decode_fetch(reply: dict[str, Any] | None, reason: str = "") -> Fetched:
+    text = prelude.raw_expression(reply)
+    if text is None:
+        return Fetched(error="not run", message=reason or str(reply or "no answer"))
+    return Fetched.from_json(text)
+
+
 def _failure(name: str, message: str, status: Status = Status.ERROR) -> ExecutionResult:
     return ExecutionResult(status, error=ErrorInfo(name, message), reason=message)
 
@@ -175,12 +185,14 @@ class KernelPool:
         timeout: float | None = DEFAULT_TIMEOUT,
         on_output: OutputCallback | None = None,
         fresh: bool = True,
+        fetch: str | None = None,
     ) -> ExecutionResult:
         """Run ``setup`` + ``code`` in ``framework``'s kernel.
 
         With ``fresh`` the namespace is emptied first and ``device`` / ``ctx``
         bound again. Problems (no such framework, device not there, kernel
-        died) come back as the result's status and error.
+        died) come back as the result's status and error. ``fetch`` names a
+        variable to bring back in the same request (see :meth:`fetched`).
         """
         info = await self.ensure(framework)
         if info.error:
@@ -201,10 +213,20 @@ class KernelPool:
             if "error" in bound:
                 return _failure("DeviceUnavailable", str(bound["error"]))
         source = code if not setup else setup.rstrip("\n") + "\n" + code
-        result = await kernel.execute(source, timeout=timeout, on_output=on_output)
+        expressions = {FETCH_KEY: prelude.call("fetch", fetch)} if fetch else None
+        result = await kernel.execute(
+            source, timeout=timeout, on_output=on_output, user_expressions=expressions
+        )
         if note and not result.reason:
             result.reason = note
         return result
+
+    @staticmethod
+    def fetched(result: ExecutionResult) -> Fetched | None:
+        """The value asked for with ``run(..., fetch=name)``, if the run got that far."""
+        if not result.ok or FETCH_KEY not in result.expressions:
+            return None
+        return _decode_fetch(result.expressions[FETCH_KEY], result.reason)
 
     async def fetch(self, framework: str, name: str) -> Fetched:
         """The value of ``name`` in ``framework``'s kernel, as NumPy data."""
@@ -214,11 +236,7 @@ class KernelPool:
         reply = await kernel.execute(
             "", timeout=60.0, user_expressions={"v": prelude.call("fetch", name)}, silent=True
         )
-        text = prelude.raw_expression(reply.expressions.get("v"))
-        if text is None:
-            why = reply.reason or str(reply.expressions.get("v", "no answer"))
-            return Fetched(error="not run", message=why)
-        return Fetched.from_json(text)
+        return _decode_fetch(reply.expressions.get("v"), reply.reason)
 
     async def interrupt(self, framework: str) -> None:
         kernel = self.kernels.get(framework)

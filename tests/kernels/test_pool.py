@@ -137,3 +137,14 @@ async def test_kernel_info_reports_versions_and_gpus(pool: KernelPool) -> None:
     assert info.probe["torch"].startswith("2.")
     assert info.probe["mxnet"] == "1.9.1"
     assert isinstance(info.probe["gpus"], int)
+
+
+async def test_run_can_fetch_in_the_same_request(pool: KernelPool) -> None:
+    run = await pool.run("mxnet", "from mxnet import nd\nz = nd.ones((2, 2)) * 3", fetch="z")
+    fetched = pool.fetched(run)
+    assert fetched is not None and fetched.array is not None
+    assert fetched.array.tolist() == [[3.0, 3.0], [3.0, 3.0]]
+    failed = await pool.run("mxnet", "z = 1 / 0", fetch="z")
+    assert failed.status is Status.ERROR and pool.fetched(failed) is None
+    missing = pool.fetched(await pool.run("mxnet", "pass", fetch="z"))
+    assert missing is not None and missing.error == "missing"
