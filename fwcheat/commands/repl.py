@@ -28,8 +28,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
-    import asyncio
-
     from fwcheat.devices import DeviceSpecError, parse_device
 
     try:
@@ -38,12 +36,11 @@ def main(args: argparse.Namespace) -> int:
         raise SystemExit(f"fwcheat repl: {exc}") from exc
     from rich.console import Console
 
-    from fwcheat.kernels.jupyter import kill_leftover_kernels
+    from fwcheat.kernels.session import run_sync
     from fwcheat.repl.engine import ReplEngine
     from fwcheat.repl.session import ReplSession
 
     engine = ReplEngine(Console(highlight=False), args.framework, device)
-    try:
-        return asyncio.run(ReplSession(engine).run())
-    finally:
-        kill_leftover_kernels()
+    # run_sync turns SIGTERM / SIGHUP (terminal closed) into KeyboardInterrupt, so the
+    # session's cleanup shuts the kernels down, and kills any that survive.
+    return run_sync(ReplSession(engine).run())

@@ -47,7 +47,7 @@ KERNEL_SETUP = "get_ipython().Completer.use_jedi = False"
 #: How many hits `:search` lists.
 SEARCH_LIMIT = 6
 #: How long a completion may take before the menu gives up on it.
-COMPLETE_TIMEOUT = 3.0
+COMPLETE_TIMEOUT = 5.0
 
 
 def label(framework: str) -> str:
@@ -207,13 +207,15 @@ class ReplEngine:
             assert self._running is not None
             self._running.cancel()
 
-    async def complete(self, code: str, cursor: int) -> tuple[list[str], int, int]:
+    async def complete(
+        self, code: str, cursor: int, timeout: float = COMPLETE_TIMEOUT
+    ) -> tuple[list[str], int, int]:
         """Kernel completions at ``cursor``: (matches, start, end); empty when it cannot answer."""
         kernel = self.pool.kernels.get(self.framework)
         if kernel is None or self.framework not in self.ready or self.running:
             return [], cursor, cursor
         try:
-            found = await asyncio.wait_for(kernel.complete(code, cursor), COMPLETE_TIMEOUT)
+            found = await asyncio.wait_for(kernel.complete(code, cursor), timeout)
         except (KernelError, asyncio.TimeoutError):
             return [], cursor, cursor
         return found.matches, found.cursor_start, found.cursor_end

@@ -115,6 +115,12 @@ async def test_multiline_block_runs_when_complete() -> None:
         assert history[0] == "for i in range(3):\n    print('row', i * 10)"
         repl.type("answer = 6 * 7", "answer")
         await repl.expect("Out[3]: 42")
+        # Tab completes from the kernel's live namespace.
+        repl.pipe.send_text("answ\t")
+        buffer = repl.session.prompt.default_buffer
+        await repl.until(lambda: buffer.text == "answer")
+        matches, start, _end = await repl.engine.complete("answer.bit_l", 12, timeout=30)
+        assert "answer.bit_length" in [("answer.bit_l"[:start] + m) for m in matches]
 
 
 async def test_input_typed_while_the_kernel_starts_runs_once_it_is_up() -> None:
@@ -133,8 +139,10 @@ async def test_traceback_is_shown_and_the_session_continues() -> None:
         shown = await repl.expect("ZeroDivisionError: division by zero")
         assert "----> 1 boom(x)" in shown
         assert "return n / 0" in shown  # the frame inside the function, from IPython's traceback
+        repl.pipe.send_text("half typed" + CTRL_C)  # Ctrl-C at the prompt drops the input only
         repl.type("print('still here', x)")
         await repl.expect("still here 5")
+        assert "half typed" not in repl.out.getvalue()
 
 
 async def test_load_puts_the_snippet_in_the_input_and_enter_runs_it() -> None:
@@ -155,6 +163,11 @@ async def test_load_puts_the_snippet_in_the_input_and_enter_runs_it() -> None:
         shown = await repl.expect("--- MXNet/Gluon ---")
         shown += await repl.expect("attach_grad()")
         assert "--- PyTorch ---" not in shown
+        repl.type(":run tensor-from-list")
+        await repl.expect("running tensor-from-list")
+        await repl.expect("torch.int64")
+        repl.type("x.dtype")
+        await repl.expect("Out[4]: torch.float32")
 
 
 async def test_ctrl_c_interrupts_a_loop_and_keeps_the_state() -> None:
