@@ -1,7 +1,8 @@
 """Do the two frameworks' results agree? Shapes, dtypes and values.
 
 Values arrive from the kernels as NumPy arrays (or as the reason they could
-not be converted). The answer is a :class:`Verdict`, plain data that the CLI
+not be converted). NumPy is imported only when values are compared: fwcheat
+itself does not depend on it, the kernels do. The answer is a :class:`Verdict`, plain data that the CLI
 and the TUI render; every odd case (missing variable, text instead of numbers,
 different shapes) is a verdict of its own, never an exception.
 """
@@ -13,9 +14,10 @@ import enum
 import io
 import json
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
+if TYPE_CHECKING:
+    import numpy as np
 
 DEFAULT_RTOL = 1e-5
 DEFAULT_ATOL = 1e-6
@@ -52,6 +54,8 @@ class Fetched:
                 message=str(data.get("message", "")),
                 type_name=str(data.get("type", "")),
             )
+        import numpy as np
+
         raw = base64.b64decode(data["npy"])
         array = np.load(io.BytesIO(raw), allow_pickle=False)
         return cls(array=array, type_name=str(data.get("type", "")))
@@ -126,6 +130,8 @@ def compare_arrays(
     atol: float = DEFAULT_ATOL,
 ) -> Verdict:
     """Compare two arrays as ``numpy.allclose(a, b, rtol, atol)`` would."""
+    import numpy as np
+
     shapes = (tuple(a.shape), tuple(b.shape))
     dtypes = (str(a.dtype), str(b.dtype))
     common = {"shapes": shapes, "dtypes": dtypes, "rtol": rtol, "atol": atol}

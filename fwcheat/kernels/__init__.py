@@ -1,0 +1,45 @@
+"""Running snippets for real: one Jupyter kernel per framework.
+
+The interface, smallest first:
+
+- :class:`~fwcheat.kernels.base.Kernel` (implemented by
+  :class:`~fwcheat.kernels.jupyter.JupyterKernel`): ``start``, ``execute``,
+  ``interrupt``, ``restart``, ``shutdown``, ``complete``, ``is_complete``, all
+  async. ``execute(code, timeout, on_output)`` returns an
+  :class:`~fwcheat.kernels.base.ExecutionResult` (stdout, stderr, last value,
+  display data and images, error, duration, status ok / error / timed out /
+  interrupted / died with the reason); ``on_output`` receives each
+  :class:`~fwcheat.kernels.base.OutputEvent` as it arrives, for streaming.
+- :class:`~fwcheat.kernels.session.KernelPool`: the PyTorch and MXNet kernels
+  started side by side (kernelspecs from ``config.toml``, see
+  :mod:`fwcheat.kernels.config`), ``run(framework, code, setup=...)`` in a
+  fresh namespace with ``device`` / ``ctx`` bound, ``fetch(framework, name)``
+  for comparison; ``async with KernelPool(...)`` shuts the kernels down.
+- :func:`~fwcheat.kernels.session.run_sync` runs a coroutine for synchronous
+  callers (the CLI) with SIGTERM/SIGHUP handled like Ctrl-C.
+
+Nothing here imports rich or Textual; importing this package does not import
+jupyter_client either (that happens when a kernel starts).
+"""
+
+from fwcheat.kernels.base import (
+    OUTPUT_CAP,
+    Completion,
+    ErrorInfo,
+    ExecutionResult,
+    Kernel,
+    KernelError,
+    OutputEvent,
+    Status,
+)
+
+__all__ = [
+    "OUTPUT_CAP",
+    "Completion",
+    "ErrorInfo",
+    "ExecutionResult",
+    "Kernel",
+    "KernelError",
+    "OutputEvent",
+    "Status",
+]
