@@ -44,6 +44,14 @@ if TYPE_CHECKING:
 #: namespace (what the user defined) instead of jedi's static analysis, which
 #: takes seconds on torch and knows nothing of the cells already run.
 KERNEL_SETUP = "get_ipython().Completer.use_jedi = False"
+#: The imports every session starts with, as people write them (the snippets' own spelling).
+PRELOADED = {
+    "pytorch": "import numpy as np\nimport torch\nfrom torch import nn\nimport torch.nn.functional as F",
+    "mxnet": "import numpy as np\nimport mxnet as mx\nfrom mxnet import autograd, gluon, init, nd\n"
+    "from mxnet.gluon import nn",
+}
+#: Commands that use the current kernel; the others read only the knowledge base.
+KERNEL_COMMANDS = frozenset({"run", "framework", "device", "restart", "interrupt"})
 #: How many hits `:search` lists.
 SEARCH_LIMIT = 6
 #: How long a completion may take before the menu gives up on it.
@@ -163,7 +171,7 @@ class ReplEngine:
         """Bind ``device`` / ``ctx`` in the kernel's namespace; the kernel's answer."""
         kernel = self.pool.kernels[framework]
         reply = await kernel.execute(
-            KERNEL_SETUP,
+            KERNEL_SETUP + "\n" + PRELOADED[framework],
             timeout=60.0,
             user_expressions={"bind": prelude.bind_expression(framework, self.pool.device)},
             silent=True,
@@ -257,6 +265,15 @@ class ReplEngine:
         return result
 
     # -- commands -------------------------------------------------------------------
+
+    def needs_kernel(self, text: str) -> bool:
+        """Does handling ``text`` need the current kernel (code, or a command that runs or changes it)?"""
+        if not is_command(text):
+            return bool(text.strip())
+        try:
+            return parse_command(text).name in KERNEL_COMMANDS
+        except CommandError:
+            return False
 
     async def handle(self, text: str) -> Reply:
         """Run a cell or a ``:command``."""
@@ -386,6 +403,7 @@ class ReplEngine:
             print_note(self.console, f"starting the {label(framework)} kernel…")
             if not await self._prepare(framework):
                 return
+            print_note(self.console, "Imported: " + "; ".join(PRELOADED[framework].splitlines()))
         previous, self.framework = self.framework, framework
         print_note(
             self.console,

@@ -38,7 +38,7 @@ from prompt_toolkit.styles import Style
 from fwcheat.repl.blocks import block_state
 from fwcheat.repl.commands import is_command
 from fwcheat.repl.completion import ReplCompleter
-from fwcheat.repl.engine import ReplEngine, label
+from fwcheat.repl.engine import PRELOADED, ReplEngine, label
 from fwcheat.repl.render import print_error, print_note
 
 STYLE = Style.from_dict(
@@ -236,6 +236,7 @@ class ReplSession:
                     f"{label(engine.framework)} {version} ready on {engine.pool.device}.",
                     "bold",
                 )
+                print_note(engine.console, "Imported: " + "; ".join(PRELOADED[engine.framework].splitlines()))
             else:
                 print_error(engine.console, "this kernel cannot run; :framework NAME switches")
         report = captured.get()
@@ -275,9 +276,10 @@ class ReplSession:
                     break
                 prefill = ""
                 with self._watching_ctrl_c():
-                    if not starting.done():
-                        print_note(console, f"waiting for the {label(engine.framework)} kernel to start…")
-                    await starting
+                    if engine.needs_kernel(text):
+                        if not starting.done():
+                            print_note(console, f"waiting for the {label(engine.framework)} kernel to start…")
+                        await starting
                     reply = await engine.handle(text)
                 if reply.exit:
                     break

@@ -128,6 +128,8 @@ async def test_input_typed_while_the_kernel_starts_runs_once_it_is_up() -> None:
         await repl.until(lambda: repl.session.prompt.app.is_running)
         toolbar = "".join(text for _style, text, *_ in repl.session.toolbar())
         assert "kernel starting" in toolbar
+        repl.type(":help")  # reads only the knowledge base: answered without waiting for the kernel
+        assert "ready on cpu" not in await repl.expect(":quit", 20)
         repl.type("6 * 7")
         shown = await repl.expect("Out[1]: 42", START_TIMEOUT)
         assert "ready on cpu" in shown

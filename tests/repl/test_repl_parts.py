@@ -162,3 +162,13 @@ def test_engine_and_commands_do_not_import_prompt_toolkit() -> None:
     )
     root = Path(__file__).resolve().parents[2]
     subprocess.run([sys.executable, "-c", code], check=True, cwd=root)
+
+
+def test_only_code_and_kernel_commands_wait_for_the_kernel() -> None:
+    from fwcheat.repl.engine import ReplEngine
+
+    engine = ReplEngine(Console(file=None), pool=_NoPool())  # type: ignore[arg-type]
+    assert engine.needs_kernel("x = 1")
+    assert engine.needs_kernel(":run autograd-record") and engine.needs_kernel(":fw mxnet")
+    assert not engine.needs_kernel(":search grad") and not engine.needs_kernel(":help")
+    assert not engine.needs_kernel(":bogus") and not engine.needs_kernel("   ")
