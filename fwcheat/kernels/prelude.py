@@ -45,7 +45,7 @@ def startup_expression() -> str:
     return f"__import__({MODULE!r}).STARTUP"
 
 
-def bind_expression(framework: str, device: DeviceRequest, fresh: bool = True) -> str:
+def bind_expression(framework: str, device: DeviceRequest, fresh: bool = False) -> str:
     """Empty the namespace (``fresh``) and define ``device`` / ``ctx``."""
     return call("bind", framework, device.kind, device.index, fresh)
 

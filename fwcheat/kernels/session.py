@@ -203,7 +203,7 @@ class KernelPool:
             prep = await kernel.execute(
                 "",
                 timeout=30.0,
-                user_expressions={"bind": prelude.bind_expression(framework, self.device)},
+                user_expressions={"bind": prelude.bind_expression(framework, self.device, fresh=True)},
                 silent=True,
             )
             if prep.status is not Status.OK:

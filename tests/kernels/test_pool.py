@@ -148,3 +148,16 @@ async def test_run_can_fetch_in_the_same_request(pool: KernelPool) -> None:
     assert failed.status is Status.ERROR and pool.fetched(failed) is None
     missing = pool.fetched(await pool.run("mxnet", "pass", fetch="z"))
     assert missing is not None and missing.error == "missing"
+
+
+async def test_binding_without_fresh_keeps_the_namespace(pool: KernelPool) -> None:
+    from fwcheat.kernels import prelude
+
+    kernel = pool.kernels["pytorch"]
+    await pool.run("pytorch", "kept = 5")
+    reply = await kernel.execute(
+        "", user_expressions={"b": prelude.bind_expression("pytorch", pool.device)}, silent=True
+    )
+    assert "error" not in prelude.decode_expression(reply.expressions["b"])
+    after = await pool.run("pytorch", "print(kept, device)", fresh=False)
+    assert after.stdout == "5 cpu\n"
