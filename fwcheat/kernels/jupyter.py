@@ -17,6 +17,7 @@ import base64
 import contextlib
 import os
 import queue
+import shutil
 import signal
 import sys
 import tempfile
@@ -47,6 +48,7 @@ POLL_INTERVAL = 0.2
 CUT_MARKER = "\n[fwcheat: output cut here; more than {cap:,} characters]\n"
 
 _live_groups: dict[int, int] = {}  # kernel pid -> process group id
+_runtime_dirs: set[Path] = set()  # private dirs to remove at exit
 
 
 def live_kernel_pids() -> list[int]:
@@ -60,14 +62,26 @@ def kill_leftover_kernels() -> None:
         with contextlib.suppress(OSError):
             os.killpg(pgid, signal.SIGKILL)
         _live_groups.pop(pid, None)
+    for path in list(_runtime_dirs):
+        remove_runtime_dir(path)
 
 
 atexit.register(kill_leftover_kernels)
 
 
 def private_runtime_dir() -> Path:
-    """A fresh directory only this user can enter, for connection files."""
-    return Path(tempfile.mkdtemp(prefix="fwcheat-kernels-"))  # mkdtemp makes it 0700
+    """A fresh directory only this user can enter, for connection files.
+
+    It is removed by :func:`remove_runtime_dir`, or at exit.
+    """
+    path = Path(tempfile.mkdtemp(prefix="fwcheat-kernels-"))  # mkdtemp makes it 0700
+    _runtime_dirs.add(path)
+    return path
+
+
+def remove_runtime_dir(path: Path) -> None:
+    shutil.rmtree(path, ignore_errors=True)
+    _runtime_dirs.discard(path)
 
 
 def describe_exit(returncode: int | None) -> str:
@@ -195,6 +209,7 @@ class JupyterKernel(Kernel):
         self._dead_reason: str | None = None
         self._interrupt_requested = False
         self._log_file: Any = None
+        self._owns_runtime_dir = runtime_dir is None
 
     # -- life cycle ---------------------------------------------------------
 
@@ -289,6 +304,9 @@ class JupyterKernel(Kernel):
 
     async def shutdown(self) -> None:
         await self._teardown(graceful=True)
+        if self._owns_runtime_dir and self.runtime_dir is not None:
+            remove_runtime_dir(self.runtime_dir)
+            self.runtime_dir = None
 
     async def restart(self) -> None:
         await self._teardown()

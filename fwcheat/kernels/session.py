@@ -31,7 +31,12 @@ from fwcheat.kernels.base import (
     Status,
 )
 from fwcheat.kernels.config import KernelConfig, load_kernel_config
-from fwcheat.kernels.jupyter import JupyterKernel, kill_leftover_kernels, private_runtime_dir
+from fwcheat.kernels.jupyter import (
+    JupyterKernel,
+    kill_leftover_kernels,
+    private_runtime_dir,
+    remove_runtime_dir,
+)
 
 #: Default time one snippet may run (seconds).
 DEFAULT_TIMEOUT = 60.0
@@ -64,6 +69,13 @@ class KernelInfo:
 FETCH_KEY = "fwcheat_fetch"
 
 
+def default_image_dir() -> Path:
+    """Where images a snippet displays are saved (they outlive the kernels)."""
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir("fwcheat")) / "images"
+
+
 def _decode_fetch(reply: dict[str, Any] | None, reason: str = "") -> Fetched:
     text = prelude.raw_expression(reply)
     if text is None:
@@ -90,8 +102,8 @@ class KernelPool:
         self.device = parse_device(device) if isinstance(device, str) else device
         self.config = config if config is not None else load_kernel_config()
         self.output_cap = output_cap
-        self.runtime_dir = private_runtime_dir()
-        self.image_dir = image_dir or self.runtime_dir / "images"
+        self.runtime_dir: Path | None = None  # created when the first kernel starts
+        self.image_dir = image_dir or default_image_dir()
         self.startup_timeout = startup_timeout
         self.kernels: dict[str, JupyterKernel] = {}
         self.info: dict[str, KernelInfo] = {}
@@ -125,6 +137,8 @@ class KernelPool:
                 self._starting.pop(framework, None)
 
     async def _start(self, framework: str) -> KernelInfo:
+        if self.runtime_dir is None:
+            self.runtime_dir = private_runtime_dir()
         spec = self.config.kernel_for(framework)
         info = KernelInfo(framework, spec or "this interpreter")
         kernel = JupyterKernel(
@@ -170,6 +184,9 @@ class KernelPool:
         kernels, self.kernels = list(self.kernels.values()), {}
         self.info.clear()
         await asyncio.gather(*(k.shutdown() for k in kernels), return_exceptions=True)
+        if self.runtime_dir is not None:
+            remove_runtime_dir(self.runtime_dir)
+            self.runtime_dir = None
 
     def pids(self) -> list[int]:
         return [pid for k in self.kernels.values() if (pid := k.pid) is not None]

@@ -70,6 +70,9 @@ async def test_configured_kernelspec_runs_the_framework(
         info = await pool.ensure("mxnet")
         assert info.kernel == "fwcheat-legacy-test" and not info.error
         run = await pool.run("mxnet", "import os\nprint(os.environ['FWCHEAT_TEST_MARKER'], ctx)")
+        runtime = pool.runtime_dir
+        assert runtime is not None and runtime.is_dir()
+    assert not runtime.exists()  # connection files go with the kernels
     assert run.status is Status.OK
     assert run.stdout == "from-the-kernelspec cpu(0)\n"
 

@@ -139,12 +139,11 @@ async def test_complete_and_is_complete(kernel: JupyterKernel) -> None:
     assert await kernel.is_complete("x = 1") == "complete"
 
 
-async def test_connection_file_and_runtime_dir_are_private() -> None:
-    from fwcheat.kernels.jupyter import private_runtime_dir
-
-    runtime = private_runtime_dir()
-    k = JupyterKernel("private", runtime_dir=runtime)
+async def test_connection_file_and_runtime_dir_are_private_and_removed() -> None:
+    k = JupyterKernel("private")
     await k.start()
+    runtime = k.runtime_dir
+    assert runtime is not None
     try:
         files = list(runtime.glob("kernel-*.json"))
         assert len(files) == 1
@@ -154,5 +153,7 @@ async def test_connection_file_and_runtime_dir_are_private() -> None:
 
         info = json.loads(files[0].read_text())
         assert info["ip"] == "127.0.0.1" and info["key"]
+        assert info["signature_scheme"] == "hmac-sha256"
     finally:
         await k.shutdown()
+    assert not runtime.exists()
