@@ -44,6 +44,8 @@ if TYPE_CHECKING:
     from fwcheat.tui.catalog import Catalog
 
 
+#: Searches faster than this (seconds, the last one measured) run on the UI loop itself.
+INLINE_SEARCH_LIMIT = 0.004
 #: How long typing must pause before the pair view shows the top result (seconds).
 FOLLOW_DELAY = 0.12
 
@@ -115,6 +117,7 @@ class FwcheatApp(App[None]):
         #: When the last results were shown (perf_counter), for benchmarks and tests.
         self.results_shown_at = 0.0
         self._follow_timer: Timer | None = None
+        self._inline_search = False
 
     # -- layout -------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -192,7 +195,21 @@ class FwcheatApp(App[None]):
 
     @on(Input.Changed, "#search")
     def query_changed(self, event: Input.Changed) -> None:
-        self.search(event.value)
+        catalog = self.catalog
+        if catalog is not None and self._inline_search and not self._searching():
+            # A search that took a couple of ms last time runs right here: a thread's
+            # round trip would cost more than the search. Slow ones go to the worker.
+            started = time.perf_counter()
+            cards = catalog.find(event.value)
+            self._show_results(msg.ResultsFound(event.value, cards, time.perf_counter() - started))
+        else:
+            self.search(event.value)
+
+    def _searching(self) -> bool:
+        return any(
+            w.group == "search" and w.state in (WorkerState.PENDING, WorkerState.RUNNING)
+            for w in self.workers
+        )
 
     @work(thread=True, exclusive=True, group="search", exit_on_error=False)
     def search(self, query: str) -> None:
@@ -205,6 +222,10 @@ class FwcheatApp(App[None]):
             self.post_message(msg.ResultsFound(query, entries, time.perf_counter() - started))
 
     def on_results_found(self, message: msg.ResultsFound) -> None:
+        self._show_results(message)
+
+    def _show_results(self, message: msg.ResultsFound) -> None:
+        self._inline_search = message.seconds < INLINE_SEARCH_LIMIT
         try:
             results = self.query_one(ResultsList)
         except NoMatches:
@@ -221,8 +242,10 @@ class FwcheatApp(App[None]):
 
     def _follow_results(self) -> None:
         self._follow_timer = None
+        if not self.is_mounted_screen():
+            return
         current = self.query_one(ResultsList).current_card
-        if current is None or not self.is_mounted_screen():
+        if current is None:
             return
         if self.pair.entry is None or self.pair.entry.id != current.id:
             self.show_card(current)

@@ -51,8 +51,11 @@ class ResultsList(OptionList):
     def show(self, query: str, cards: list[Card]) -> None:
         """Replace the list; keep the same entry highlighted when it is still there."""
         current = self.current_card
+        same = [c.id for c in cards] == [c.id for c in self.cards]
         self.cards = list(cards)
         self.query_shown = query
+        if same and self.option_count == len(cards):
+            return  # typing on often keeps the same results: nothing to redraw
         self._fill()
         if not self.cards:
             self.border_subtitle = "no match"
