@@ -234,6 +234,12 @@ async def test_framework_switch_keeps_each_kernels_state() -> None:
         repl.type(":fw mxnet", "print(b)")
         await repl.expect("now in MXNet/Gluon")
         await repl.expect("mx")
+        # Rebinding the device touches `device` / `ctx` only, in both kernels.
+        repl.type(":device auto", "print(b, nd.ones(1, ctx=ctx).context == ctx)")
+        await repl.expect("device is now auto")
+        await repl.expect("mx True")
+        repl.type(":fw pytorch", "print(a, torch.ones(1, device=device).device.type == device.type)")
+        await repl.expect("41 True")
 
 
 async def test_dead_kernel_is_reported_then_restarted() -> None:
