@@ -321,8 +321,10 @@ class FwcheatApp(App[None]):
             self.pair.side(state.framework).set_version(state.version)
         except NoMatches:
             return
-        if state.state in ("dead", "unavailable") and state.detail:
+        if state.state in ("dead", "unavailable", "starting") and state.detail:
             self.say(f"{LABELS[state.framework]} {state.state}: {state.detail}")
+        elif state.state == "idle" and state.detail:
+            self.say(f"{LABELS[state.framework]}: {state.detail}")
         if state.gpus > self.gpus:
             self.gpus = state.gpus
             self.query_one("#device", Select).set_options(_device_options(self.gpus))

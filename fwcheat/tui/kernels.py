@@ -180,14 +180,14 @@ class KernelBridge:
         if was == DEAD and kernel is not None:
             # Found dead while idle (the engine only notices on its next call, and fails that
             # call): bring it back first, so this run is the one that works.
-            self._set(framework, state=STARTING, detail="starting a new kernel")
+            self._set(framework, state=STARTING, detail="starting a new kernel (the last one died)")
             try:
                 await kernel.restart()
             except Exception as exc:
                 reason = f"could not start a new kernel: {exc}"
                 self._set(framework, state=DEAD, detail=reason)
                 return ExecutionResult(Status.DIED, reason=reason)
-        self._set(framework, state=BUSY, detail="")
+        self._set(framework, state=BUSY, detail="new kernel started" if was == DEAD else "")
         try:
             result = await pool.run(
                 framework, code, setup=setup, fresh=fresh, timeout=timeout, on_output=on_output

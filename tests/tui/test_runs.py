@@ -97,6 +97,13 @@ async def test_interrupt_kill_and_device(mini_kb: Path) -> None:
         await wait_for(pilot, lambda: "interrupted" in str(out.border_title))
         assert state(app, "pytorch") == "idle"
 
+        # A flood of output is cut with a marker, and the screen keeps up.
+        pane.editor.load_text("for i in range(2_000_000):\n    print(i)\n")
+        await pilot.press("ctrl+r")
+        await wait_for(pilot, lambda: "output cut" in str(out.border_title))
+        assert "[fwcheat: output cut here" in out.text
+        assert len(out.text) < 400_000
+
         # A killed kernel is shown dead, and the next run brings it back.
         pid = app.bridge.pool.kernels["pytorch"].pid  # type: ignore[union-attr]
         assert pid is not None
