@@ -103,6 +103,7 @@ class HintIndex:
                     self.names[fw].add(name)
                     self._users[fw].setdefault(name, []).append(entry)
         self.roots = roots
+        self._made: dict[tuple[str, str], Hint | None] = {}  # the toolbar asks on every key
         #: framework -> names only it uses that may trigger a hint.
         self.specific: dict[str, set[str]] = {}
         for fw in RUNNABLE_FRAMEWORKS:
@@ -141,10 +142,13 @@ class HintIndex:
     def hint(self, code: str, framework: str) -> Hint | None:
         """A hint for the first foreign API name in ``code``, or None."""
         for _typed, name, foreign in self.foreign_names(code, framework):
-            entry = self._best_entry(name, foreign, framework)
-            if entry is None:
-                continue
-            return Hint(name, foreign, framework, entry, self._key_line(entry, name, foreign, framework))
+            key = (name, framework)
+            if key not in self._made:
+                entry = self._best_entry(name, foreign, framework)
+                line = "" if entry is None else self._key_line(entry, name, foreign, framework)
+                self._made[key] = None if entry is None else Hint(name, foreign, framework, entry, line)
+            if self._made[key] is not None:
+                return self._made[key]
         return None
 
     def _best_entry(self, name: str, foreign: str, framework: str) -> Entry | None:

@@ -172,3 +172,17 @@ def test_only_code_and_kernel_commands_wait_for_the_kernel() -> None:
     assert engine.needs_kernel(":run autograd-record") and engine.needs_kernel(":fw mxnet")
     assert not engine.needs_kernel(":search grad") and not engine.needs_kernel(":help")
     assert not engine.needs_kernel(":bogus") and not engine.needs_kernel("   ")
+
+
+def test_history_lives_in_the_user_data_dir() -> None:
+    import os
+
+    from prompt_toolkit.history import FileHistory
+
+    from fwcheat.repl.session import default_history, history_path
+
+    assert history_path() == Path(os.environ["XDG_DATA_HOME"]) / "fwcheat" / "repl_history"
+    history = default_history()
+    assert isinstance(history, FileHistory)
+    history.store_string("x = 1\nprint(x)")
+    assert next(iter(FileHistory(str(history_path())).load_history_strings())) == "x = 1\nprint(x)"
