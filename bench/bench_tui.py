@@ -177,7 +177,11 @@ async def warm_run(runs: int) -> None:
 
     app = FwcheatApp()
     async with app.run_test(size=(160, 48)) as pilot:
-        while app.pair.entry is None or app.bridge.states["pytorch"].state != "idle":
+        while (
+            not app.is_mounted_screen()
+            or app.pair.entry is None
+            or app.bridge.states["pytorch"].state != "idle"
+        ):
             await pilot.pause(0.1)
         pane = app.pair.side("pytorch")
         pane.editor.load_text("x = sum(range(10))\nprint('result', x)\n")
@@ -187,7 +191,7 @@ async def warm_run(runs: int) -> None:
             await pilot.pause(0.2)
             pane.output.reset()
             started = time.perf_counter()
-            await pilot.press("ctrl+r")
+            app.action_run()  # what ctrl+r does
             while "result 45" not in "\n".join(pane.output.lines):
                 await asyncio.sleep(0.001)
             if i:  # the first run warms the path

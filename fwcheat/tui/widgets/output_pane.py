@@ -1,12 +1,15 @@
 """Where a snippet's output streams in, merged into a few repaints per second.
 
 Output events arrive one per kernel message, which can be thousands a second
-(a print in a loop). They are appended to a buffer and written to the log on
-a short timer, so a flood costs a handful of repaints instead of freezing the
-screen; the engine cuts a run's output at a cap and says so.
+(a print in a loop). The first one after a quiet spell is shown at once; what
+follows within :data:`FLUSH_INTERVAL` is buffered and written in one go, so a
+flood costs a handful of repaints instead of freezing the screen. The engine
+cuts a run's output at a cap and says so.
 """
 
 from __future__ import annotations
+
+import time
 
 from textual.timer import Timer
 from textual.widgets import Log
@@ -28,16 +31,28 @@ class OutputPane(Log):
         super().__init__(max_lines=MAX_LINES, id=id)
         self._pending: list[str] = []
         self._timer: Timer | None = None
+        self._queued = False
+        self._last_flush = 0.0
         self.border_title = "output"
 
     def feed(self, text: str) -> None:
         """Queue ``text``; it appears within :data:`FLUSH_INTERVAL`."""
         self._pending.append(text)
-        if self._timer is None:
-            self._timer = self.set_timer(FLUSH_INTERVAL, self.flush)
+        if self._timer is not None or self._queued:
+            return
+        quiet = time.monotonic() - self._last_flush
+        if quiet >= FLUSH_INTERVAL:
+            self._queued = True
+            self.call_later(self.flush)
+        else:
+            self._timer = self.set_timer(FLUSH_INTERVAL - quiet, self.flush)
 
     def flush(self) -> None:
+        if self._timer is not None:
+            self._timer.stop()
         self._timer = None
+        self._queued = False
+        self._last_flush = time.monotonic()
         if self._pending:
             text, self._pending = "".join(self._pending), []
             self.write(text)
