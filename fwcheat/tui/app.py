@@ -22,7 +22,6 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.css.query import NoMatches
 from textual.events import DescendantFocus
-from textual.lazy import Lazy
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widget import Widget
@@ -30,11 +29,9 @@ from textual.widgets import Footer, Input, Select
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from fwcheat.tui import messages as msg
-from fwcheat.tui.kernels import BUSY, SIDES, KernelBridge, KernelState
-from fwcheat.tui.widgets.pair_view import PairView
+from fwcheat.tui.kernels import BUSY, LABELS, SIDES, KernelBridge, KernelState
 from fwcheat.tui.widgets.results import ResultsList
 from fwcheat.tui.widgets.search_box import SearchBox
-from fwcheat.tui.widgets.snippet_pane import LABELS, ReplInput, SnippetPane
 from fwcheat.tui.widgets.status_bar import StatusBar
 
 if TYPE_CHECKING:
@@ -42,6 +39,8 @@ if TYPE_CHECKING:
     from fwcheat.knowledge.card import Card
     from fwcheat.knowledge.model import Entry
     from fwcheat.tui.catalog import Catalog
+    from fwcheat.tui.widgets.pair_view import PairView
+    from fwcheat.tui.widgets.snippet_pane import SnippetPane
 
 
 #: Searches faster than this (seconds, the last one measured) run on the UI loop itself.
@@ -126,8 +125,6 @@ class FwcheatApp(App[None]):
             yield Select(_device_options(0), value=self.device, allow_blank=False, id="device", compact=True)
         with Horizontal(id="body"):
             yield ResultsList(id="results")
-            # Mounted after the first frame: the search box and list are usable sooner.
-            yield Lazy(PairView(id="pair"))
         yield StatusBar(id="status")
         yield Footer()
 
@@ -142,8 +139,11 @@ class FwcheatApp(App[None]):
         self.query_one(SearchBox).focus()
 
     def on_ready(self) -> None:
-        # After the first frame: only now open the index and start the kernels, so that
-        # their imports and threads do not compete with drawing it.
+        # After the first frame: the editors (tree-sitter) are imported and mounted, the
+        # index opened and the kernels started, so that none of it delays that frame.
+        from fwcheat.tui.widgets.pair_view import PairView
+
+        self.query_one("#body").mount(PairView(id="pair"))
         self.load_catalog()
         if self.start_kernels:
             self.start_kernel_pool()
@@ -155,7 +155,7 @@ class FwcheatApp(App[None]):
     def is_mounted_screen(self) -> bool:
         """False before the pair view is mounted and while the app tears down."""
         try:
-            self.query_one(PairView)
+            self.query_one("#pair")
         except NoMatches:
             return False
         return True
@@ -167,7 +167,9 @@ class FwcheatApp(App[None]):
 
     @property
     def pair(self) -> PairView:
-        return self.query_one(PairView)
+        from fwcheat.tui.widgets.pair_view import PairView
+
+        return self.query_one("#pair", PairView)
 
     @property
     def status(self) -> StatusBar:
@@ -299,6 +301,8 @@ class FwcheatApp(App[None]):
 
     def _side_of(self, widget: Widget | None) -> str:
         """The framework whose pane holds ``widget``; remembered, so the list keeps the last side."""
+        from fwcheat.tui.widgets.snippet_pane import SnippetPane
+
         if widget is not None:
             for node in widget.ancestors_with_self:
                 if isinstance(node, SnippetPane):
@@ -431,6 +435,8 @@ class FwcheatApp(App[None]):
 
     @on(Input.Submitted, "ReplInput")
     def repl_line(self, event: Input.Submitted) -> None:
+        from fwcheat.tui.widgets.snippet_pane import ReplInput
+
         line = event.input
         assert isinstance(line, ReplInput)
         code = event.value

@@ -26,8 +26,9 @@ if TYPE_CHECKING:
     from fwcheat.kernels.session import KernelPool
     from fwcheat.knowledge.model import Entry
 
-#: Frameworks the TUI runs, in pane order.
+#: Frameworks the TUI runs, in pane order, and how they are named on screen.
 SIDES = ("pytorch", "mxnet")
+LABELS = {"pytorch": "PyTorch", "mxnet": "MXNet/Gluon"}
 #: The most output one run shows; the engine cuts the rest with a marker.
 TUI_OUTPUT_CAP = 200_000
 

@@ -10,9 +10,8 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import Input, TextArea
 
+from fwcheat.tui.kernels import LABELS
 from fwcheat.tui.widgets.output_pane import OutputPane
-
-LABELS = {"pytorch": "PyTorch", "mxnet": "MXNet/Gluon"}
 
 
 class ReplInput(Input):
