@@ -117,6 +117,7 @@ class FwcheatApp(App[None]):
         self.results_shown_at = 0.0
         self._follow_timer: Timer | None = None
         self._inline_search = False
+        self._quit_warned = False
 
     # -- layout -------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -568,6 +569,7 @@ class FwcheatApp(App[None]):
 
     def _saved(self, entry: Entry, path: str) -> None:
         self.edits.pop(entry.id, None)
+        self._quit_warned = False
         from fwcheat.knowledge.card import Card
 
         results = self.query_one(ResultsList)
@@ -582,6 +584,20 @@ class FwcheatApp(App[None]):
         self.say(f"saved {entry.id} to {path}")
         self.notify(f"Saved {entry.id} to {path}; it overrides the bundled entry.", title="Saved")
         self.load_catalog()
+
+    async def action_quit(self) -> None:
+        """Quit; with unsaved edits, only on the second ctrl+q, so nothing typed is lost by accident."""
+        unsaved = sorted(self.edits)
+        if unsaved and not self._quit_warned:
+            self._quit_warned = True
+            self.notify(
+                f"Unsaved edits in {', '.join(unsaved)}: "
+                "ctrl+s saves them, ctrl+q again quits without saving.",
+                title="Unsaved edits",
+                severity="warning",
+            )
+            return
+        self.exit()
 
     # -- keys, help, palette -----------------------------------------------------------------
     def action_focus_search(self) -> None:

@@ -92,6 +92,22 @@ async def test_edits_survive_moving_and_can_be_saved(mini_kb: Path) -> None:
     assert kb.locations["double-arange"].layer == "user"
 
 
+async def test_quit_with_unsaved_edits_asks_twice(mini_kb: Path) -> None:
+    app = FwcheatApp(start_kernels=False)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle(pilot)
+        app.pair.side("pytorch").editor.focus()
+        await pilot.press("z")
+        await pilot.pause()
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+        assert app.is_running
+        assert any("Unsaved edits in double-arange" in str(n.message) for n in app._notifications)
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+        assert not app.is_running
+
+
 async def test_revert_drops_the_edit(mini_kb: Path) -> None:
     app = FwcheatApp(start_kernels=False)
     async with app.run_test(size=(160, 48)) as pilot:
