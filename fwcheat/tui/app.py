@@ -433,6 +433,9 @@ class FwcheatApp(App[None]):
             return
         if self.pair.entry is not None and self.pair.entry.id == message.entry_id:
             self.pair.set_verdict(message.verdict)
+            # Also on the status line: in a small terminal the verdict line may be scrolled away.
+            mark = "✔" if message.verdict.ok else "✘"
+            self.say(f"{mark} {message.verdict.message}")
 
     @on(Input.Submitted, "ReplInput")
     def repl_line(self, event: Input.Submitted) -> None:
