@@ -113,8 +113,6 @@ class FwcheatApp(App[None]):
         self.focused_side = "pytorch"
         self.device = device
         self.gpus = 0
-        #: When the last results were shown (perf_counter), for benchmarks and tests.
-        self.results_shown_at = 0.0
         self._follow_timer: Timer | None = None
         self._inline_search = False
         self._quit_warned = False
@@ -236,7 +234,6 @@ class FwcheatApp(App[None]):
         if message.query != self.query_one(SearchBox).value:
             return  # typing went on; a newer search is coming
         results.show(message.query, message.cards)
-        self.results_shown_at = time.perf_counter()
         # The pair follows once typing pauses: loading two editors on every keystroke
         # would slow the list down.
         if self._follow_timer is not None:
