@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 HELP = "run idioms in real kernels and check their recorded output and results"
 DESCRIPTION = (
@@ -106,6 +107,7 @@ def main(args: argparse.Namespace) -> int:
     failed = [r for r in reports if r.status == FAIL]
 
     changed_note: list[str] = []
+    changed: list[Path] = []
     update_problems: list[str] = []
     if args.update:
         to_record = outputs_to_record(reports)
@@ -124,7 +126,7 @@ def main(args: argparse.Namespace) -> int:
             "failed": len(failed),
             "skipped": sum(r.status == "skip" for r in reports),
             "entries": [r.to_dict() for r in reports],
-            "updated": changed_note[1:],
+            "updated": [str(p) for p in changed],
             "update_problems": update_problems,
         }
         sys.stdout.write(json.dumps(payload, indent=2, ensure_ascii=False) + "\n")

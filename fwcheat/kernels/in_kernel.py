@@ -60,6 +60,7 @@ def startup(framework, cap):  # type: ignore[no-untyped-def]
         sys.stderr = _CappedStream(sys.stderr, _CAP)
         ip = get_ipython()
         ip.events.register("pre_execute", _reset_budget)
+        ip.input_transformers_post.append(prepare_transformer)
     try:
         if framework == "pytorch":
             import torch  # noqa: F401
@@ -170,6 +171,35 @@ def bind(framework, kind, index, fresh=False):  # type: ignore[no-untyped-def]
         ns["ctx"] = mxnet.gpu(index) if kind == "gpu" else mxnet.cpu()
         names["ctx"] = str(ns["ctx"])
     return json.dumps({"bound": names, "gpus": gpus})
+
+
+#: First line of a cell that asks for :func:`bind` before the cell runs.
+PREPARE_MARK = "#fwcheat:prepare "
+
+
+class DeviceUnavailable(RuntimeError):
+    """The device asked for is not there (raised in place of the snippet)."""
+
+
+def prepare_transformer(lines):  # type: ignore[no-untyped-def]
+    """Run :func:`bind` for a cell that starts with :data:`PREPARE_MARK`.
+
+    Registered as an IPython input transformer, so the fresh namespace and the
+    device are set up inside the same execute request as the snippet (one
+    round trip, not two). The marker line is dropped, so line numbers in
+    tracebacks are the snippet's own. If the device is not there, the cell is
+    replaced by a ``raise DeviceUnavailable(...)``.
+    """
+    if not lines or not lines[0].startswith(PREPARE_MARK):
+        return lines
+    try:
+        args = json.loads(lines[0][len(PREPARE_MARK) :])
+        answer = json.loads(bind(*args))
+    except Exception as exc:
+        answer = {"error": "fwcheat could not prepare the kernel: %s: %s" % (type(exc).__name__, exc)}
+    if "error" in answer:
+        return ["raise __import__(%r).DeviceUnavailable(%r)\n" % (__name__, answer["error"])]
+    return lines[1:]
 
 
 def _to_numpy(value):  # type: ignore[no-untyped-def]

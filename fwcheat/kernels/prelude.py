@@ -50,6 +50,18 @@ def bind_expression(framework: str, device: DeviceRequest, fresh: bool = False) 
     return call("bind", framework, device.kind, device.index, fresh)
 
 
+PREPARE_MARK = "#fwcheat:prepare "  # same as in_kernel.PREPARE_MARK
+
+
+def prepare_line(framework: str, device: DeviceRequest, fresh: bool = True) -> str:
+    """A first cell line that makes the kernel bind ``device`` / ``ctx`` first.
+
+    The kernel's input transformer runs :func:`bind` and drops the line, so
+    the snippet runs in the same request; see ``in_kernel.prepare_transformer``.
+    """
+    return PREPARE_MARK + json.dumps([framework, device.kind, device.index, fresh]) + "\n"
+
+
 def decode_expression(reply: dict[str, Any] | None) -> dict[str, Any]:
     """Turn a ``user_expressions`` entry holding a JSON string into a dict."""
     if not reply:

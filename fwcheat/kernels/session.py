@@ -215,27 +215,17 @@ class KernelPool:
         if info.error:
             return _failure("KernelUnavailable", info.error, Status.DIED)
         kernel = self.kernels[framework]
-        note = ""
-        if fresh:
-            prep = await kernel.execute(
-                "",
-                timeout=30.0,
-                user_expressions={"bind": prelude.bind_expression(framework, self.device, fresh=True)},
-                silent=True,
-            )
-            if prep.status is not Status.OK:
-                return prep
-            note = prep.reason
-            bound = prelude.decode_expression(prep.expressions.get("bind"))
-            if "error" in bound:
-                return _failure("DeviceUnavailable", str(bound["error"]))
         source = code if not setup else setup.rstrip("\n") + "\n" + code
+        if fresh:
+            # Emptying the namespace and binding the device happen in the same
+            # request, before the snippet (an input transformer in the kernel).
+            source = prelude.prepare_line(framework, self.device) + source
         expressions = {FETCH_KEY: prelude.call("fetch", fetch)} if fetch else None
         result = await kernel.execute(
             source, timeout=timeout, on_output=on_output, user_expressions=expressions
         )
-        if note and not result.reason:
-            result.reason = note
+        if result.error is not None and result.error.name == "DeviceUnavailable":
+            result.error = ErrorInfo(result.error.name, result.error.value)  # no traceback
         return result
 
     @staticmethod
