@@ -90,6 +90,13 @@ async def overhead(reps: int) -> None:
         await ours.shutdown()
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time a process has used so far."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 async def parallel(entry_id: str, reps: int) -> None:
     selection = select_entries([entry_id])
     if selection.unknown:
@@ -100,6 +107,8 @@ async def parallel(entry_id: str, reps: int) -> None:
         for _ in range(3):
             await run_entry(pool, entry, ["pytorch", "mxnet"])
         walls: dict[str, list[float]] = {"pytorch": [], "mxnet": [], "both": []}
+        pids = [pid for k in pool.kernels.values() if (pid := k.pid) is not None]
+        cpu0 = sum(cpu_seconds(p) for p in pids) + time.process_time()
         for _ in range(reps):
             for key, fws in (("pytorch", ["pytorch"]), ("mxnet", ["mxnet"]), ("both", ["pytorch", "mxnet"])):
                 t0 = time.perf_counter()
@@ -107,6 +116,7 @@ async def parallel(entry_id: str, reps: int) -> None:
                 walls[key].append(time.perf_counter() - t0)
                 assert all(r.ok for r in outcome.results.values()), outcome
         med = {k: statistics.median(v) for k, v in walls.items()}
+        cpu_per_both = (sum(cpu_seconds(p) for p in pids) + time.process_time() - cpu0) / (2 * reps)
         # A snippet whose time is its own work (a 0.3 s busy loop), not messaging.
         busy = "import time\nt = time.perf_counter()\nwhile time.perf_counter() - t < 0.3:\n    pass"
         busy_walls: dict[str, list[float]] = {"pytorch": [], "mxnet": [], "both": []}
@@ -126,6 +136,11 @@ async def parallel(entry_id: str, reps: int) -> None:
     print(f"   entry {entry_id!r} (fresh namespace + setup + code + compare fetch):")
     print(f"   pytorch alone {med['pytorch'] * 1e3:.1f} ms, mxnet alone {med['mxnet'] * 1e3:.1f} ms")
     print(f"   both          {med['both'] * 1e3:.1f} ms  ->  {med['both'] / slower:.2f}x the slower one")
+    print(
+        f"   CPU (fwcheat + both kernels) per both-run: about {cpu_per_both * 1e3:.1f} ms "
+        f"on {os.cpu_count()} CPUs -> at best {cpu_per_both / (os.cpu_count() or 1) * 1e3:.1f} ms "
+        "of wall time if nothing else ran"
+    )
     busy_slower = max(busy_med["pytorch"], busy_med["mxnet"])
     print("   0.3 s busy-loop snippet:")
     print(
