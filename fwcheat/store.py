@@ -281,8 +281,12 @@ def _read_stamp(path: str) -> tuple[sqlite3.Connection | None, str]:
     return conn, (row[0] if row else "")
 
 
-def open_store(*, include_user: bool = True) -> Store:
-    """Open the index, rebuilding it first if any knowledge file changed."""
+def open_store(*, include_user: bool = True, announce: bool = False) -> Store:
+    """Open the index, rebuilding it first if any knowledge file changed.
+
+    With ``announce``, a rebuild is reported on stderr when that is a terminal
+    (the CLI asks for it; a full-screen TUI or REPL must not have its screen written over).
+    """
     all_layers = layers(include_user=include_user)
     stamp = f"{__version__}|{SCHEMA}\n{fingerprint(all_layers)}"
     path = _index_path(include_user)
@@ -294,7 +298,7 @@ def open_store(*, include_user: bool = True) -> Store:
     from fwcheat.knowledge.merge import build_knowledge
 
     files = sum(len(layer.files) for layer in all_layers)
-    if sys.stderr is not None and sys.stderr.isatty():
+    if announce and sys.stderr is not None and sys.stderr.isatty():
         print(
             f"fwcheat: indexing {files} knowledge files (once, after a change)…", file=sys.stderr, flush=True
         )

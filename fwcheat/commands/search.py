@@ -45,11 +45,12 @@ def hits_json(query: str, hits: Sequence[Hit]) -> str:
 
 def main(args: argparse.Namespace) -> int:
     from fwcheat.search import Searcher
+    from fwcheat.store import open_store
 
     query = " ".join(args.query)
     if args.limit < 1:
         raise SystemExit("fwcheat search: --limit must be at least 1")
-    searcher = Searcher()
+    searcher = Searcher(open_store(announce=True))
     hits = searcher.search(query, limit=args.limit + 5, framework=args.framework)
     shown, more = hits[: args.limit], hits[args.limit :]
     if args.json:

@@ -19,7 +19,7 @@ def main(args: argparse.Namespace) -> int:
     from fwcheat.commands._common import console, unknown_entry
     from fwcheat.store import open_store
 
-    store = open_store()
+    store = open_store(announce=True)
     card = store.card(args.id)
     if card is None:
         return unknown_entry(args.id)
