@@ -69,6 +69,20 @@ entries:
       mxnet:
         code: |
           v = [1.0, 2.5]
+  - id: vt-crash
+    title: Crash
+    title_zh: 崩溃
+    category: test
+    summary: Kills its kernel.
+    snippets:
+      pytorch:
+        code: |
+          import os
+          os._exit(3)
+      mxnet:
+        code: |
+          while True:
+              pass
   - id: vt-gpu
     title: GPU only
     title_zh: 仅GPU
@@ -194,3 +208,14 @@ def test_doctor_names_a_missing_kernelspec_and_the_fix(
     problem = next(p for p in data["problems"] if p["problem"].startswith("mxnet"))
     assert "no-such-legacy-kernel" in problem["problem"]
     assert "ipykernel install --user --name no-such-legacy-kernel" in problem["fix"]
+
+
+def test_verify_survives_a_dead_kernel_and_a_hang(kb_file: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    status, data = run_json(capsys, "verify", "vt-crash", "vt-good", "--timeout", "2", "--json")
+    assert status == 1
+    crash, good = data["entries"]
+    assert crash["status"] == "fail"
+    assert crash["snippets"]["pytorch"]["result"]["status"] == "died"
+    assert "exited with status 3" in crash["snippets"]["pytorch"]["problem"]
+    assert crash["snippets"]["mxnet"]["result"]["status"] == "timed out"
+    assert good["status"] == "pass"  # both kernels answer again for the next entry
