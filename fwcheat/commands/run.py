@@ -78,7 +78,11 @@ def main(args: argparse.Namespace) -> int:
             outcome = await run_entry(pool, entry, frameworks, timeout=args.timeout)
             return outcome, time.perf_counter() - started
 
-    outcome, wall = run_sync(go())
+    if err.is_terminal and not args.json:
+        with err.status(f"running {entry.id} ({', '.join(frameworks)}, {device})…"):
+            outcome, wall = run_sync(go())
+    else:
+        outcome, wall = run_sync(go())
     if isinstance(outcome, str):
         err.print(f"fwcheat run: skipped {entry.id}: {outcome}", markup=False)
         return 0
