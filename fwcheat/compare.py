@@ -19,6 +19,8 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import numpy as np
 
+    from fwcheat.knowledge.model import Entry
+
 DEFAULT_RTOL = 1e-5
 DEFAULT_ATOL = 1e-6
 
@@ -119,6 +121,24 @@ def compare_values(
             return Verdict(agreement, name, what, rtol=rtol, atol=atol)
     assert left.array is not None and right.array is not None
     return compare_arrays(name, left.array, right.array, labels, rtol, atol)
+
+
+def compare_entry(entry: Entry, left: Fetched | None, right: Fetched | None) -> Verdict | None:
+    """The verdict on an entry's ``compare`` variable, fetched from PyTorch (left) and MXNet (right).
+
+    None when the entry names no variable or a side was not fetched (its failure is reported already).
+    """
+    if not entry.compare or left is None or right is None:
+        return None
+    tolerance = entry.tolerance
+    return compare_values(
+        entry.compare,
+        left,
+        right,
+        ("PyTorch", "MXNet"),
+        rtol=tolerance.rtol if tolerance else DEFAULT_RTOL,
+        atol=tolerance.atol if tolerance else DEFAULT_ATOL,
+    )
 
 
 def compare_arrays(

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from fwcheat.compare import Fetched, Verdict, compare_values
+from fwcheat.compare import Fetched, Verdict, compare_entry
 from fwcheat.kernels.base import ExecutionResult, OutputCallback
 from fwcheat.kernels.session import DEFAULT_TIMEOUT, KernelPool
 from fwcheat.knowledge.model import Entry
@@ -56,16 +56,4 @@ async def run_entry(
     done = await asyncio.gather(*(one(fw) for fw in frameworks))
     results = {fw: r for fw, (r, _) in zip(frameworks, done, strict=True)}
     fetched = {fw: f for fw, (_, f) in zip(frameworks, done, strict=True)}
-    verdict = None
-    left, right = fetched.get("pytorch"), fetched.get("mxnet")
-    if entry.compare and left is not None and right is not None:
-        tol = entry.tolerance
-        verdict = compare_values(
-            entry.compare,
-            left,
-            right,
-            ("PyTorch", "MXNet"),
-            rtol=tol.rtol if tol else 1e-5,
-            atol=tol.atol if tol else 1e-6,
-        )
-    return EntryRun(results, verdict)
+    return EntryRun(results, compare_entry(entry, fetched.get("pytorch"), fetched.get("mxnet")))

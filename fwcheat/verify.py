@@ -4,7 +4,7 @@ For each entry, every runnable snippet is run (PyTorch and MXNet at the same
 time, each in a fresh namespace), its printed output is compared with the
 recorded ``output`` after :func:`fwcheat.outputs.normalise`, and the entry's
 ``compare`` variable is fetched from both kernels and checked with
-:func:`fwcheat.compare.compare_values`. Usable without the CLI: the results are
+:func:`fwcheat.compare.compare_entry`. Usable without the CLI: the results are
 dataclasses, the CLI only renders them.
 
 The two kernels work through the entry list independently (each fetches its
@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from fwcheat.compare import Fetched, Verdict, compare_values
+from fwcheat.compare import Fetched, Verdict, compare_entry
 from fwcheat.kernels.base import ExecutionResult, Status
 from fwcheat.kernels.session import DEFAULT_TIMEOUT, KernelPool
 from fwcheat.knowledge.model import FRAMEWORK_LABELS, RUNNABLE_FRAMEWORKS, Entry
@@ -192,20 +192,7 @@ async def verify_entries(
 
 
 def _verdict(entry: Entry, fetched: dict[str, Fetched | None]) -> Verdict | None:
-    if not entry.compare or len(fetched) < 2:
-        return None
-    left, right = fetched.get("pytorch"), fetched.get("mxnet")
-    if left is None or right is None:  # a snippet failed; that is reported already
-        return None
-    tol = entry.tolerance
-    return compare_values(
-        entry.compare,
-        left,
-        right,
-        ("PyTorch", "MXNet"),
-        rtol=tol.rtol if tol else 1e-5,
-        atol=tol.atol if tol else 1e-6,
-    )
+    return compare_entry(entry, fetched.get("pytorch"), fetched.get("mxnet"))
 
 
 # -- choosing entries and recording outputs --------------------------------

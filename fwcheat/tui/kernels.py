@@ -210,20 +210,12 @@ class KernelBridge:
         """Compare the entry's ``compare`` variable across both kernels (None without one)."""
         if not entry.compare or self.pool is None:
             return None
-        from fwcheat.compare import compare_values
+        from fwcheat.compare import compare_entry
 
         left, right = await asyncio.gather(
             self.pool.fetch("pytorch", entry.compare), self.pool.fetch("mxnet", entry.compare)
         )
-        tol = entry.tolerance
-        return compare_values(
-            entry.compare,
-            left,
-            right,
-            ("PyTorch", "MXNet"),
-            rtol=tol.rtol if tol else 1e-5,
-            atol=tol.atol if tol else 1e-6,
-        )
+        return compare_entry(entry, left, right)
 
     # -- devices --------------------------------------------------------------------
     async def choose_device(self, text: str) -> str | None:
