@@ -330,6 +330,9 @@ class JupyterKernel(Kernel):
     ) -> ExecutionResult:
         async with self._lock:
             note = ""
+            if self._km is not None and self._dead_reason is None and not await self._km.is_alive():
+                # It died while idle (killed, OOM): notice now rather than fail this run.
+                self._dead_reason = await self._exit_reason()
             if self._kc is None or self._dead_reason is not None:
                 if self._dead_reason is not None:
                     note = f"the previous kernel {self._dead_reason}; started a new one"

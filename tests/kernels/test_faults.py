@@ -83,6 +83,24 @@ async def test_dead_kernel_is_reported_and_replaced(kernel: JupyterKernel, code:
     assert old_pid not in live_kernel_pids()
 
 
+async def test_kernel_killed_while_idle_is_replaced_before_the_next_run(kernel: JupyterKernel) -> None:
+    """A kernel killed between runs (OOM killer, a user's kill -9): the next run just works."""
+    import os
+
+    await assert_answers(kernel)
+    old_pid = kernel.pid
+    assert old_pid is not None
+    os.kill(old_pid, signal.SIGKILL)
+    assert not wait_gone([old_pid])
+    # The main thread shows as a zombie before the kernel's other threads are gone; only then
+    # can the process be reaped. Give it that moment, as a kernel killed between runs has.
+    await asyncio.sleep(1.0)
+    after = await kernel.execute("print(6 * 7)", timeout=30)
+    assert after.status is Status.OK and after.stdout == "42\n"
+    assert kernel.pid != old_pid
+    assert "previous kernel" in after.reason and "SIGKILL" in after.reason
+
+
 def test_describe_exit() -> None:
     assert describe_exit(-signal.SIGKILL).startswith("killed by SIGKILL")
     assert describe_exit(-signal.SIGSEGV) == "killed by SIGSEGV (segmentation fault)"
