@@ -115,6 +115,8 @@ async def test_multiline_block_runs_when_complete() -> None:
         assert history[0] == "for i in range(3):\n    print('row', i * 10)"
         repl.type("answer = 6 * 7", "answer")
         await repl.expect("Out[3]: 42")
+        # The value is printed before the kernel reports idle; completion waits for idle.
+        await repl.until(lambda: not repl.engine.running)
         # Tab completes from the kernel's live namespace.
         repl.pipe.send_text("answ\t")
         buffer = repl.session.prompt.default_buffer
