@@ -198,13 +198,13 @@ class Searcher:
             for doc, score in ranked
         ]
 
-    def suggest(self, query: str, limit: int = 5) -> list[str]:
-        """Did-you-mean: entry ids and words close to a query that found nothing."""
+    def suggest(self, query: str, limit: int = 5, *, ids_only: bool = False) -> list[str]:
+        """Did-you-mean: entry ids (and, unless ``ids_only``, words) close to what found nothing."""
         from rapidfuzz import fuzz, process
 
         ids = self.store.ids()
         suggestions: list[str] = []
-        for word in terms(query):
+        for word in [] if ids_only else terms(query):
             if is_secondary(word) or not word.isascii():
                 continue
             for match, _score, _ in process.extract(
@@ -212,7 +212,10 @@ class Searcher:
             ):
                 if match not in suggestions and match != word:
                     suggestions.append(match)
-        for match, _score, _ in process.extract(query, ids, scorer=fuzz.WRatio, limit=limit, score_cutoff=50):
+        cutoff = 75 if ids_only else 50  # a mistyped id is close to the real one
+        for match, _score, _ in process.extract(
+            query, ids, scorer=fuzz.WRatio, limit=limit, score_cutoff=cutoff
+        ):
             if match not in suggestions:
                 suggestions.append(match)
         return suggestions[:limit]

@@ -9,6 +9,8 @@ TYPE_CHECKING = False  # typing itself is not imported on the search path
 if TYPE_CHECKING:
     from rich.console import Console
 
+    from fwcheat.devices import DeviceRequest
+
 FRAMEWORK_CHOICES = ("pytorch", "mxnet", "tensorflow", "keras")
 
 
@@ -27,10 +29,32 @@ def console(stderr: bool = False) -> Console:
     return Console(stderr=stderr, file=sys.stderr if stderr else None, highlight=False)
 
 
-def unknown_entry(entry_id: str) -> int:
-    """Report an unknown id with suggestions; the exit status for it."""
-    from fwcheat.render import print_suggestions
+def unknown_entry(entry_id: str, command: str) -> int:
+    """Report an unknown id, with the ids it may have meant; the exit status for it."""
     from fwcheat.search import Searcher
 
-    print_suggestions(console(stderr=True), entry_id, Searcher().suggest(entry_id))
+    suggestions = Searcher().suggest(entry_id, ids_only=True)
+    hint = f" Did you mean: {', '.join(suggestions)}?" if suggestions else " `fwcheat search` finds ids."
+    console(stderr=True).print(f"fwcheat {command}: no entry {entry_id!r}.{hint}", markup=False)
     return 1
+
+
+def add_execution_options(parser: argparse.ArgumentParser, *, timeout_help: str) -> None:
+    """--device and --timeout, shared by the commands that run snippets."""
+    parser.add_argument("--device", default="cpu", help="cpu (default), cuda, cuda:N, gpu:N or auto")
+    parser.add_argument("--timeout", type=float, default=60.0, help=timeout_help)
+
+
+def execution_device(args: argparse.Namespace, command: str) -> DeviceRequest | None:
+    """The parsed --device of a command that runs snippets; None (reported on stderr) when bad."""
+    from fwcheat.devices import DeviceSpecError, parse_device
+
+    err = console(stderr=True)
+    if args.timeout <= 0:
+        err.print(f"fwcheat {command}: --timeout must be positive", markup=False)
+        return None
+    try:
+        return parse_device(args.device)
+    except DeviceSpecError as exc:
+        err.print(f"fwcheat {command}: {exc}", markup=False)
+        return None

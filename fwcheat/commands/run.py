@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from fwcheat.commands._common import add_execution_options
+
 HELP = "run an idiom in PyTorch and MXNet kernels and compare the results"
 DESCRIPTION = (
     "Run an entry's snippets in real Jupyter kernels (both frameworks at the same "
@@ -23,8 +25,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default="both",
         help="which snippet to run (default: both)",
     )
-    parser.add_argument("--device", default="cpu", help="cpu (default), cuda, cuda:N, gpu:N or auto")
-    parser.add_argument("--timeout", type=float, default=60.0, help="seconds a snippet may run (default 60)")
+    add_execution_options(parser, timeout_help="seconds a snippet may run (default 60)")
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
 
 
@@ -33,25 +34,19 @@ def main(args: argparse.Namespace) -> int:
 
     from rich.console import Console
 
-    from fwcheat.devices import DeviceSpecError, parse_device
+    from fwcheat.commands._common import execution_device, unknown_entry
     from fwcheat.kernels.config import ConfigError
     from fwcheat.kernels.session import KernelPool, run_sync
     from fwcheat.run import run_entry
     from fwcheat.verify import runnable, select_entries, skip_reason
 
     err = Console(stderr=True, highlight=False)
-    try:
-        device = parse_device(args.device)
-    except DeviceSpecError as exc:
-        err.print(f"fwcheat run: {exc}", markup=False)
-        return 2
-    if args.timeout <= 0:
-        err.print("fwcheat run: --timeout must be positive", markup=False)
+    device = execution_device(args, "run")
+    if device is None:
         return 2
     selection = select_entries([args.id])
     if selection.unknown:
-        err.print(f"fwcheat run: no entry {args.id!r} (see `fwcheat search`)", markup=False)
-        return 2
+        return 2 if unknown_entry(args.id, "run") else 0
     entry = selection.entries[0]
     frameworks = runnable(entry)
     if args.framework != "both":

@@ -22,7 +22,7 @@ def main(args: argparse.Namespace) -> int:
     store = open_store(announce=True)
     card = store.card(args.id)
     if card is None:
-        return unknown_entry(args.id)
+        return unknown_entry(args.id, "show")
     if args.setup:
         entry = store.entry(args.id)
         assert entry is not None

@@ -6,6 +6,8 @@ import argparse
 import sys
 from pathlib import Path
 
+from fwcheat.commands._common import add_execution_options
+
 HELP = "run idioms in real kernels and check their recorded output and results"
 DESCRIPTION = (
     "Run every entry (or those named) in PyTorch and MXNet, check each snippet's "
@@ -17,10 +19,7 @@ DESCRIPTION = (
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("ids", nargs="*", metavar="ID", help="entries to verify (default: all)")
-    parser.add_argument("--device", default="cpu", help="cpu (default), cuda, cuda:N, gpu:N or auto")
-    parser.add_argument(
-        "--timeout", type=float, default=60.0, help="seconds one snippet may run (default 60)"
-    )
+    add_execution_options(parser, timeout_help="seconds one snippet may run (default 60)")
     parser.add_argument("--json", action="store_true", help="print the reports as JSON")
     parser.add_argument(
         "--update",
@@ -34,7 +33,7 @@ def main(args: argparse.Namespace) -> int:
 
     from rich.console import Console
 
-    from fwcheat.devices import DeviceSpecError, parse_device
+    from fwcheat.commands._common import execution_device
     from fwcheat.kernels.config import ConfigError
     from fwcheat.kernels.session import KernelPool, run_sync
     from fwcheat.render_run import report_details, report_line, summary_table
@@ -49,13 +48,8 @@ def main(args: argparse.Namespace) -> int:
 
     err = Console(stderr=True, highlight=False)
     out = Console(highlight=False)
-    try:
-        device = parse_device(args.device)
-    except DeviceSpecError as exc:
-        err.print(f"fwcheat verify: {exc}", markup=False)
-        return 2
-    if args.timeout <= 0:
-        err.print("fwcheat verify: --timeout must be positive", markup=False)
+    device = execution_device(args, "verify")
+    if device is None:
         return 2
     selection = select_entries(args.ids)
     if selection.unknown:

@@ -321,9 +321,7 @@ class ReplEngine:
     def _entry(self, entry_id: str) -> Entry:
         entry = self.store.entry(entry_id)
         if entry is None:
-            suggestions = self.searcher.suggest(entry_id)
-            ids = set(self.store.ids())
-            suggestions = [s for s in suggestions if s in ids] or suggestions
+            suggestions = self.searcher.suggest(entry_id, ids_only=True)
             more = f"; did you mean: {', '.join(suggestions)}?" if suggestions else ""
             raise CommandError(f"no entry {entry_id!r}{more} (:search finds ids)")
         return entry
