@@ -95,6 +95,10 @@ def main() -> None:
         baseline_pass = time_command([PYTHON, "-c", "pass"], runs=args.runs, env=base_env)
         search_json = time_command([*CLI, "search", "autograd", "--json"], runs=args.runs, env=base_env)
         search_big = time_command([*CLI, "search", "autograd"], runs=args.runs, env=big_env)
+        # For context: the standard-library modules any such CLI needs, and nothing else.
+        floor = time_command(
+            [PYTHON, "-c", "import re, argparse, sqlite3, json"], runs=args.runs, env=base_env
+        )
 
     rows = [
         (
@@ -130,6 +134,11 @@ def main() -> None:
             f"{base.wall * 1000:6.1f}ms {base.cpu * 1000:6.1f}ms {ratio_wall:10.2f} {ratio_cpu:9.2f} "
             f"{'<=' + str(target):>7}  {verdict(min(ratio_wall, ratio_cpu), target)}"
         )
+    print(
+        f"for context: `import re, argparse, sqlite3, json` alone takes {floor.wall * 1000:.1f} ms wall / "
+        f"{floor.cpu * 1000:.1f} ms cpu = {floor.wall / baseline_pass.wall:.2f}x / "
+        f"{floor.cpu / baseline_pass.cpu:.2f}x of `python -c pass`"
+    )
     print(
         f"index rebuild (first search after an edit): bundled {bundled_build * 1000:.0f} ms, "
         f"with {args.entries:,} extra entries {big_build * 1000:.0f} ms"
