@@ -11,7 +11,6 @@ into place, so concurrent fwcheat processes never see half an index.
 
 from __future__ import annotations
 
-import contextlib
 import math
 import os
 import sqlite3
@@ -304,6 +303,7 @@ def open_store(*, include_user: bool = True, announce: bool = False) -> Store:
         )
     kb = build_knowledge(all_layers)
     try:
+        import contextlib
         import tempfile
 
         folder = os.path.dirname(path)
