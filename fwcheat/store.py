@@ -223,10 +223,6 @@ class Store:
         row = self.conn.execute("SELECT card FROM docs WHERE id = ?", (entry_id,)).fetchone()
         return Card.from_json(row[0]) if row else None
 
-    def doc_of(self, entry_id: str) -> int | None:
-        row = self.conn.execute("SELECT doc FROM docs WHERE id = ?", (entry_id,)).fetchone()
-        return int(row[0]) if row else None
-
     def count(self) -> int:
         return int(self.conn.execute("SELECT COUNT(*) FROM docs").fetchone()[0])
 

@@ -31,9 +31,9 @@ def config_path() -> Path:
     override = os.environ.get("FWCHEAT_CONFIG")
     if override:
         return Path(override)
-    import platformdirs
+    from fwcheat.paths import config_dir
 
-    return Path(platformdirs.user_config_dir("fwcheat")) / "config.toml"
+    return Path(config_dir()) / "config.toml"
 
 
 @dataclass(frozen=True)

@@ -71,9 +71,9 @@ FETCH_KEY = "fwcheat_fetch"
 
 def default_image_dir() -> Path:
     """Where images a snippet displays are saved (they outlive the kernels)."""
-    import platformdirs
+    from fwcheat.paths import cache_dir
 
-    return Path(platformdirs.user_cache_dir("fwcheat")) / "images"
+    return Path(cache_dir()) / "images"
 
 
 def _decode_fetch(reply: dict[str, Any] | None, reason: str = "") -> Fetched:

@@ -56,9 +56,9 @@ INDENT = "    "
 
 def history_path() -> Path:
     """``<user data dir>/repl_history``."""
-    import platformdirs
+    from fwcheat.paths import data_dir
 
-    return Path(platformdirs.user_data_dir("fwcheat")) / "repl_history"
+    return Path(data_dir()) / "repl_history"
 
 
 def default_history() -> History:
