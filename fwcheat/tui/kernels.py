@@ -168,7 +168,7 @@ class KernelBridge:
         timeout: float | None = None,
     ) -> ExecutionResult:
         """Run code; ``fresh`` empties the namespace first, else the last run's names are kept."""
-        from fwcheat.kernels.base import ExecutionResult, Status
+        from fwcheat.kernels.base import Status
 
         pool = await self._get_pool()
         if framework not in pool.info:
@@ -177,17 +177,9 @@ class KernelBridge:
         if was == UNAVAILABLE:
             result = await pool.run(framework, code, setup=setup, fresh=fresh, timeout=timeout)
             return result
-        kernel = pool.kernels.get(framework)
-        if was == DEAD and kernel is not None:
-            # Found dead while idle (the engine only notices on its next call, and fails that
-            # call): bring it back first, so this run is the one that works.
+        if was == DEAD:
+            # The engine replaces a dead kernel before running on it; say so meanwhile.
             self._set(framework, state=STARTING, detail="starting a new kernel (the last one died)")
-            try:
-                await kernel.restart()
-            except Exception as exc:
-                reason = f"could not start a new kernel: {exc}"
-                self._set(framework, state=DEAD, detail=reason)
-                return ExecutionResult(Status.DIED, reason=reason)
         self._set(framework, state=BUSY, detail="new kernel started" if was == DEAD else "")
         try:
             result = await pool.run(
