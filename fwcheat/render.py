@@ -16,19 +16,12 @@ from rich.panel import Panel
 from rich.segment import Segment
 from rich.text import Text
 
+from fwcheat.frameworks import FRAMEWORK_LABELS
 from fwcheat.knowledge.card import Card
 
 if TYPE_CHECKING:
     from fwcheat.knowledge.model import Entry
     from fwcheat.search import Hit
-
-#: How each framework is named to a person (as in fwcheat.knowledge.model, without importing msgspec).
-FRAMEWORK_LABELS = {
-    "pytorch": "PyTorch",
-    "mxnet": "MXNet/Gluon",
-    "tensorflow": "TensorFlow",
-    "keras": "Keras",
-}
 
 
 def as_card(entry: Entry | Card) -> Card:

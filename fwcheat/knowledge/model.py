@@ -8,21 +8,21 @@ cheap to import and lets the search index store entries as compact msgpack.
 
 from __future__ import annotations
 
-from typing import Annotated, Final
+from typing import Annotated
 
 import msgspec
 
-#: Frameworks an entry may carry a snippet for, in display order.
-FRAMEWORKS: Final = ("pytorch", "mxnet", "tensorflow", "keras")
-#: Frameworks fwcheat can execute today.
-RUNNABLE_FRAMEWORKS: Final = ("pytorch", "mxnet")
-#: How each framework is named to a person.
-FRAMEWORK_LABELS: Final = {
-    "pytorch": "PyTorch",
-    "mxnet": "MXNet/Gluon",
-    "tensorflow": "TensorFlow",
-    "keras": "Keras",
-}
+from fwcheat.frameworks import FRAMEWORK_LABELS, FRAMEWORKS, RUNNABLE_FRAMEWORKS
+
+__all__ = [
+    "FRAMEWORKS",
+    "FRAMEWORK_LABELS",
+    "RUNNABLE_FRAMEWORKS",
+    "Entry",
+    "Snippet",
+    "Snippets",
+    "Tolerance",
+]
 
 KebabCase = Annotated[str, msgspec.Meta(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")]
 Identifier = Annotated[str, msgspec.Meta(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")]

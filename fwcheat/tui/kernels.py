@@ -20,6 +20,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from fwcheat.frameworks import FRAMEWORK_LABELS
+
 if TYPE_CHECKING:
     from fwcheat.compare import Verdict
     from fwcheat.kernels.base import ExecutionResult, OutputCallback
@@ -28,7 +30,7 @@ if TYPE_CHECKING:
 
 #: Frameworks the TUI runs, in pane order, and how they are named on screen.
 SIDES = ("pytorch", "mxnet")
-LABELS = {"pytorch": "PyTorch", "mxnet": "MXNet/Gluon"}
+LABELS = FRAMEWORK_LABELS
 #: The most output one run shows; the engine cuts the rest with a marker.
 TUI_OUTPUT_CAP = 200_000
 
