@@ -106,6 +106,24 @@ def _edit_for(text: str, snippet: yaml.MappingNode, value: str) -> _Edit:
     return _Edit(line_end + 1, line_end + 1, entry)
 
 
+def _entries_by_id(root: yaml.Node | None) -> dict[str, yaml.MappingNode] | None:
+    """The entry mappings of a file by id: the root itself (one entry per file) or `entries:` items."""
+    if not isinstance(root, yaml.MappingNode):
+        return None
+    found = _mapping_get(root, "entries")
+    if found is None:
+        ident = _mapping_get(root, "id")
+        return {str(ident[1].value): root} if ident is not None else None
+    if not isinstance(found[1], yaml.SequenceNode):
+        return None
+    by_id: dict[str, yaml.MappingNode] = {}
+    for item in found[1].value:
+        id_pair = _mapping_get(item, "id")
+        if id_pair is not None and isinstance(item, yaml.MappingNode):
+            by_id[str(id_pair[1].value)] = item
+    return by_id
+
+
 def update_text(text: str, outputs: dict[tuple[str, str], str], name: str = "<text>") -> str:
     """``text`` with the ``output`` of each (entry id, framework) replaced.
 
@@ -116,14 +134,9 @@ def update_text(text: str, outputs: dict[tuple[str, str], str], name: str = "<te
         root = yaml.compose(text)
     except yaml.YAMLError as exc:
         raise RecordError(f"{name}: not valid YAML: {exc}") from exc
-    found = _mapping_get(root, "entries") if root is not None else None
-    if found is None or not isinstance(found[1], yaml.SequenceNode):
-        raise RecordError(f"{name}: no `entries:` list")
-    by_id: dict[str, yaml.MappingNode] = {}
-    for item in found[1].value:
-        id_pair = _mapping_get(item, "id")
-        if id_pair is not None and isinstance(item, yaml.MappingNode):
-            by_id[str(id_pair[1].value)] = item
+    by_id = _entries_by_id(root)
+    if by_id is None:
+        raise RecordError(f"{name}: neither one entry (`id:` at the top) nor an `entries:` list")
     cleaned = {key: clean_output(value) for key, value in outputs.items()}
     edits: list[_Edit] = []
     for (entry_id, framework), value in cleaned.items():
@@ -146,7 +159,8 @@ def _check(text: str, outputs: dict[tuple[str, str], str], name: str) -> None:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         raise RecordError(f"{name}: the update would break the file: {exc}") from exc
-    entries = {e.get("id"): e for e in data.get("entries", []) if isinstance(e, dict)}
+    items = data.get("entries", []) if isinstance(data, dict) and "entries" in data else [data]
+    entries = {e.get("id"): e for e in items if isinstance(e, dict)}
     for (entry_id, framework), value in outputs.items():
         got = entries[entry_id]["snippets"][framework].get("output")
         if (got or "") != value:

@@ -195,11 +195,21 @@ def _semantic_problems(
     return problems
 
 
-def parse_text(text: str, file: Path) -> FileResult:
-    """Parse one file's text. Never raises for bad content: problems are returned."""
+def parse_text(text: str, file: Path, folder_category: str | None = None) -> FileResult:
+    """Parse one file's text. Never raises for bad content: problems are returned.
+
+    A file holds either one entry (its top level is the entry) or several under
+    ``entries:``. A one-entry file may leave out ``category:``: it is then
+    ``folder_category`` (the name of the folder the file is in). When both are
+    given they must agree.
+    """
     result = FileResult()
     if not text.strip():
-        result.problems.append(Problem(file, 1, "file is empty", f"add an `entries:` list; {_FORMAT_HINT}"))
+        result.problems.append(
+            Problem(
+                file, 1, "file is empty", f"write an entry (`id: ...`) or an `entries:` list; {_FORMAT_HINT}"
+            )
+        )
         return result
     try:
         root = yaml.compose(text, Loader=_Loader)
@@ -236,10 +246,15 @@ def parse_text(text: str, file: Path) -> FileResult:
             Problem(
                 file,
                 root.start_mark.line + 1,
-                "the top level must be a mapping with an `entries:` list",
+                "the top level must be one entry (`id: ...`) or a mapping with an `entries:` list",
                 _FORMAT_HINT,
             )
         )
+        return result
+    keys = [k.value for k, _ in root.value if isinstance(k, yaml.ScalarNode)]
+    if "entries" not in keys and "id" in keys:
+        # One entry per file: the whole document is the entry.
+        _convert_items(result, [(root, ())], lines, file, folder_category, single=True)
         return result
     entries_node: yaml.Node | None = None
     for key_node, value_node in root.value:
@@ -251,7 +266,7 @@ def parse_text(text: str, file: Path) -> FileResult:
                     file,
                     key_node.start_mark.line + 1,
                     f"unknown top-level key `{key_node.value}`",
-                    "put entries under `entries:`; no other top-level keys are allowed",
+                    "put entries under `entries:`, or write one entry per file (`id:` at the top level)",
                 )
             )
     if entries_node is None:
@@ -267,10 +282,26 @@ def parse_text(text: str, file: Path) -> FileResult:
             )
         )
         return result
+    items: list[tuple[yaml.Node, PathKey]] = [
+        (item, ("entries", index)) for index, item in enumerate(entries_node.value)
+    ]
+    _convert_items(result, items, lines, file, folder_category, single=False)
+    return result
+
+
+def _convert_items(
+    result: FileResult,
+    items: list[tuple[yaml.Node, PathKey]],
+    lines: dict[PathKey, tuple[int, int]],
+    file: Path,
+    folder_category: str | None,
+    *,
+    single: bool,
+) -> None:
+    """Validate each entry node; good entries go to ``result.entries``, the rest to problems."""
     constructor = yaml.constructor.SafeConstructor()
-    for index, item in enumerate(entries_node.value):
+    for item, base in items:
         line = item.start_mark.line + 1
-        base: PathKey = ("entries", index)
         try:
             data = constructor.construct_document(item)
         except yaml.YAMLError as err:
@@ -281,6 +312,21 @@ def parse_text(text: str, file: Path) -> FileResult:
                 Problem(file, line, "an entry must be a mapping (`id: ...`, `title: ...`)", _FORMAT_HINT)
             )
             continue
+        if single and folder_category is not None:
+            given = data.get("category")
+            if given is None:
+                data["category"] = folder_category
+            elif given != folder_category:
+                at = lines.get((*base, "category"), (line, line))[0]
+                result.problems.append(
+                    Problem(
+                        file,
+                        at,
+                        f"`category: {given}` disagrees with the folder `{folder_category}/` this file is in",
+                        f"move the file to `{given}/`, or remove the `category:` line",
+                    )
+                )
+                continue
         try:
             entry = msgspec.convert(data, Entry, strict=False)
         except msgspec.ValidationError as err:
@@ -296,7 +342,20 @@ def parse_text(text: str, file: Path) -> FileResult:
         result.problems.extend(semantic)
         if not any("has no snippets" in p.message for p in semantic):
             result.entries.append(LoadedEntry(entry, file, line))
-    return result
+
+
+def folder_category(file: str | os.PathLike[str]) -> str | None:
+    """The category a file's folder gives it: ``<knowledge root>/<category>/<id>.yaml``.
+
+    None unless the folder sits directly in a knowledge root (the bundled one,
+    the user's, or a folder of ``FWCHEAT_KNOWLEDGE_PATH``).
+    """
+    from fwcheat.knowledge.sources import knowledge_roots
+
+    folder = os.path.dirname(os.path.abspath(file))
+    parent = os.path.dirname(folder)
+    roots = {os.path.realpath(root) for root in knowledge_roots()}
+    return os.path.basename(folder) if os.path.realpath(parent) in roots else None
 
 
 def parse_file(file: str | os.PathLike[str]) -> FileResult:
@@ -330,4 +389,4 @@ def parse_file(file: str | os.PathLike[str]) -> FileResult:
                 )
             ]
         )
-    return parse_text(text.removeprefix("\ufeff"), file)
+    return parse_text(text.removeprefix("\ufeff"), file, folder_category(file))

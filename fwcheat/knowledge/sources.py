@@ -72,6 +72,15 @@ def _files_in(path: str) -> list[str]:
     return found
 
 
+def knowledge_roots() -> list[str]:
+    """Every folder knowledge files are read from (category folders sit directly inside)."""
+    roots = [bundled_root(), user_root()]
+    roots.extend(
+        os.path.expanduser(part) for part in os.environ.get(ENV_PATH, "").split(os.pathsep) if part.strip()
+    )
+    return roots
+
+
 def layers(include_user: bool = True) -> list[Layer]:
     """The knowledge layers in override order (bundled first)."""
     result = [Layer("bundled", tuple(_files_in(bundled_root())))]

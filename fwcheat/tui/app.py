@@ -558,7 +558,7 @@ class FwcheatApp(App[None]):
 
         location = self.catalog.location(entry.id) if self.catalog is not None else None
         path = target_file(
-            location.layer if location else None, location.path if location else None, user_dir()
+            entry, location.layer if location else None, location.path if location else None, user_dir()
         )
         try:
             save_entry(entry, path)

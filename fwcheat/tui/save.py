@@ -19,11 +19,8 @@ from typing import Any
 import msgspec
 import yaml
 
-from fwcheat.knowledge.loader import parse_text
+from fwcheat.knowledge.loader import folder_category, parse_text
 from fwcheat.knowledge.model import Entry
-
-#: The file entries edited in the TUI go to when they came from the bundled knowledge base.
-DEFAULT_FILE_NAME = "tui-edits.yaml"
 
 
 class SaveError(ValueError):
@@ -52,11 +49,47 @@ def entry_yaml(entry: Entry, column: int = 2) -> str:
     return "".join(pad + line if line.strip() else line for line in text.splitlines(keepends=True))
 
 
-def target_file(layer: str | None, path: Path | None, user_dir: Path) -> Path:
-    """Where to save an entry that now lives in ``path`` (from ``layer``)."""
+def entry_document(entry: Entry) -> str:
+    """``entry`` as a one-entry file, ``<category>/<id>.yaml`` (the folder gives the category)."""
+    data: dict[str, Any] = msgspec.to_builtins(entry)
+    data.pop("category", None)
+    return yaml.dump(
+        data, Dumper=_Dumper, allow_unicode=True, sort_keys=False, default_flow_style=False, width=100
+    )
+
+
+def target_file(entry: Entry, layer: str | None, path: Path | None, user_dir: Path) -> Path:
+    """Where to save ``entry``, which now lives in ``path`` (from ``layer``).
+
+    A user's own file is edited in place; an entry from the bundled knowledge
+    base gets a file of its own in the user's folder, which overrides it by id.
+    """
     if path is not None and layer not in (None, "bundled"):
         return path
-    return user_dir / DEFAULT_FILE_NAME
+    return user_dir / entry.category / f"{entry.id}.yaml"
+
+
+def _single_entry_id(text: str) -> str | None:
+    """The id of a one-entry file (``id:`` at the top level), else None."""
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError:
+        return None
+    if isinstance(root, yaml.MappingNode):
+        keys = {k.value for k, _ in root.value if isinstance(k, yaml.ScalarNode)}
+        if "id" in keys and "entries" not in keys:
+            return _item_id(root)
+    return None
+
+
+def _leading_comments(text: str) -> str:
+    head: list[str] = []
+    for line in text.splitlines(keepends=True):
+        if line.lstrip().startswith("#") or not line.strip():
+            head.append(line)
+        else:
+            break
+    return "".join(head)
 
 
 def _entries_node(text: str, path: Path) -> yaml.SequenceNode | yaml.ScalarNode:
@@ -81,8 +114,14 @@ def _item_id(item: yaml.Node) -> str | None:
     return None
 
 
-def merged_text(text: str, entry: Entry, path: Path) -> str:
+def merged_text(text: str, entry: Entry, path: Path, folder_category: str | None = None) -> str:
     """``text`` (a knowledge file) with ``entry`` replacing its namesake or appended."""
+    single = _single_entry_id(text)
+    if single is not None:
+        if single != entry.id:
+            raise SaveError(f"{path} holds entry `{single}`, not `{entry.id}`; nothing was written")
+        body = entry_document(entry) if folder_category == entry.category else entry_yaml_single(entry)
+        return _leading_comments(text) + body
     node = _entries_node(text, path)
     lines = text.splitlines(keepends=True)
     if lines and not lines[-1].endswith("\n"):
@@ -111,26 +150,37 @@ def merged_text(text: str, entry: Entry, path: Path) -> str:
     return body + ("" if body.endswith("\n\n") or not body else "\n") + block
 
 
+def entry_yaml_single(entry: Entry) -> str:
+    """``entry`` as a one-entry file that keeps its ``category:`` line."""
+    data: dict[str, Any] = msgspec.to_builtins(entry)
+    return yaml.dump(
+        data, Dumper=_Dumper, allow_unicode=True, sort_keys=False, default_flow_style=False, width=100
+    )
+
+
 def save_entry(entry: Entry, path: Path) -> Path:
     """Write ``entry`` into the knowledge file ``path`` (created if needed); return ``path``.
 
     Raises :class:`SaveError` when the file cannot be updated safely.
     """
+    category = folder_category(path)
     if path.exists():
         try:
             original = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
             raise SaveError(f"cannot read {path}: {exc}; nothing was written") from exc
         before = (
-            {loaded.entry.id for loaded in parse_text(original, path).entries} if original.strip() else set()
+            {loaded.entry.id for loaded in parse_text(original, path, category).entries}
+            if original.strip()
+            else set()
         )
-        text = merged_text(original, entry, path) if original.strip() else ""
+        text = merged_text(original, entry, path, category) if original.strip() else ""
     else:
         original, before, text = "", set(), ""
     if not text:
-        text = "# Entries saved from `fwcheat tui`; same id as a bundled entry = yours wins.\nentries:\n"
-        text += entry_yaml(entry)
-    result = parse_text(text, path)
+        text = "# Saved from `fwcheat tui`; the same id as a bundled entry overrides it.\n"
+        text += entry_document(entry) if category == entry.category else entry_yaml_single(entry)
+    result = parse_text(text, path, category)
     saved = {loaded.entry.id: loaded.entry for loaded in result.entries}
     if saved.get(entry.id) != entry:
         details = "; ".join(str(p) for p in result.problems[:3]) or "the entry did not read back the same"

@@ -76,9 +76,8 @@ async def test_edits_survive_moving_and_can_be_saved(mini_kb: Path) -> None:
         await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: not app.edits, timeout=30)
         await settle(pilot)
-    saved = mini_kb / "config" / "fwcheat" / "knowledge" / "tui-edits.yaml"
-    data = yaml.safe_load(saved.read_text(encoding="utf-8"))
-    [entry] = data["entries"]
+    [saved] = (mini_kb / "config" / "fwcheat" / "knowledge").rglob("double-arange.yaml")
+    entry = yaml.safe_load(saved.read_text(encoding="utf-8"))
     assert entry["id"] == "double-arange"
     assert entry["snippets"]["mxnet"]["code"].endswith("print('mine')")
     assert entry["snippets"]["pytorch"]["code"] == "x = torch.arange(4.0, device=device) * 2\nprint(x)\n"

@@ -9,7 +9,7 @@ import pytest
 
 from fwcheat.knowledge.loader import parse_text
 from fwcheat.knowledge.model import Entry, Snippet, Snippets
-from fwcheat.tui.save import DEFAULT_FILE_NAME, SaveError, entry_yaml, save_entry, target_file
+from fwcheat.tui.save import SaveError, entry_document, entry_yaml, save_entry, target_file
 
 
 def make(entry_id: str, code: str = "print(1)\n") -> Entry:
@@ -98,10 +98,40 @@ def test_unreadable_file_is_left_alone(tmp_path: Path, content: str) -> None:
 
 def test_where_entries_are_saved(tmp_path: Path) -> None:
     user = tmp_path / "user"
-    assert target_file("bundled", Path("/pkg/knowledge/autograd.yaml"), user) == user / DEFAULT_FILE_NAME
-    assert target_file(None, None, user) == user / DEFAULT_FILE_NAME
+    entry = make("some-id")
+    bundled = Path("/pkg/knowledge/tests/some-id.yaml")
+    assert target_file(entry, "bundled", bundled, user) == user / "tests" / "some-id.yaml"
+    assert target_file(entry, None, None, user) == user / "tests" / "some-id.yaml"
     own = tmp_path / "own.yaml"
-    assert target_file("user", own, user) == own
+    assert target_file(entry, "user", own, user) == own
+
+
+def test_bundled_entry_is_saved_as_one_small_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    user = tmp_path / "user"
+    monkeypatch.setattr("fwcheat.knowledge.sources.user_root", lambda: str(user))
+    entry = make("small-one")
+    path = save_entry(entry, target_file(entry, "bundled", None, user))
+    assert path == user / "tests" / "small-one.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert text.count("id:") == 1 and "entries:" not in text
+    assert "category:" not in text  # the folder gives it
+    [loaded] = parse_text(text, path, "tests").entries
+    assert loaded.entry == entry
+    # Saving again replaces the entry and keeps the user's comment at the top.
+    path.write_text("# mine\n" + text, encoding="utf-8")
+    save_entry(make("small-one", code="print('again')\n"), path)
+    again = path.read_text(encoding="utf-8")
+    assert again.startswith("# mine\n") and "'again'" in again
+    assert again.count("id:") == 1
+
+
+def test_one_entry_file_refuses_another_id(tmp_path: Path) -> None:
+    path = tmp_path / "x.yaml"
+    original = entry_document(make("first"))
+    path.write_text(original, encoding="utf-8")
+    with pytest.raises(SaveError, match="nothing was written"):
+        save_entry(make("second"), path)
+    assert path.read_text(encoding="utf-8") == original
 
 
 def test_edited_entry_carries_the_run_output(tmp_path: Path) -> None:

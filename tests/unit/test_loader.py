@@ -189,3 +189,60 @@ def test_tabs_are_a_syntax_error_with_line(tmp_path: Path, name: str) -> None:
     text = GOOD.format(id="x").replace("    title: Add one", "\ttitle: Add one")
     message = only_problem(write(tmp_path, name, text))
     assert ":3: error: YAML syntax error" in message
+
+
+ONE = """\
+id: {id}
+title: Add one
+title_zh: 加一
+summary: Adding a scalar broadcasts.
+snippets:
+  pytorch:
+    code: |
+      y = torch.ones(2) + 1
+"""
+
+
+def test_one_entry_file_takes_its_category_from_the_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("FWCHEAT_KNOWLEDGE_PATH", str(tmp_path))
+    (tmp_path / "tensors").mkdir()
+    result = parse_file(write(tmp_path / "tensors", "add-one.yaml", ONE.format(id="add-one")))
+    assert result.problems == []
+    [loaded] = result.entries
+    assert loaded.entry.category == "tensors" and loaded.line == 1
+
+
+def test_one_entry_file_category_must_agree_with_its_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("FWCHEAT_KNOWLEDGE_PATH", str(tmp_path))
+    (tmp_path / "tensors").mkdir()
+    text = ONE.format(id="add-one") + "category: math\n"
+    path = write(tmp_path / "tensors", "add-one.yaml", text)
+    message = only_problem(path)
+    assert message.startswith(f"{path}:9: error: `category: math` disagrees with the folder `tensors/`")
+    assert "move the file to `math/`" in message
+
+
+def test_one_entry_file_outside_a_category_folder_needs_a_category(tmp_path: Path) -> None:
+    message = only_problem(write(tmp_path, "loose.yaml", ONE.format(id="loose")))
+    assert "missing required field `category`" in message
+    assert "add `category:` here" in message
+    fine = parse_file(write(tmp_path, "ok.yaml", ONE.format(id="ok") + "category: math\n"))
+    assert fine.problems == [] and fine.entries[0].entry.category == "math"
+
+
+def test_bundled_knowledge_is_one_entry_per_file_named_by_id() -> None:
+    from fwcheat.knowledge.loader import folder_category
+    from fwcheat.knowledge.sources import bundled_dir
+
+    files = sorted(bundled_dir().rglob("*.yaml"))
+    assert len(files) > 150
+    for path in files:
+        result = parse_file(path)
+        assert not [p for p in result.problems if p.is_error], result.problems
+        [loaded] = result.entries
+        assert path.stem == loaded.entry.id
+        assert folder_category(path) == loaded.entry.category == path.parent.name

@@ -105,3 +105,26 @@ def test_update_file_writes_only_on_change(tmp_path: Path) -> None:
     assert outputs(path.read_text(encoding="utf-8"))[("one", "pytorch")] == "y\n"
     assert not update_file(path, {("one", "pytorch"): "y\n"})
     assert not list(tmp_path.glob("*.fwcheat-tmp"))
+
+
+ONE_ENTRY = """\
+# a comment on top
+id: solo
+title: Solo
+snippets:
+  pytorch:
+    code: |
+      print(1)
+    output: |
+      old
+  mxnet:
+    code: |
+      print(2)
+"""
+
+
+def test_one_entry_file_is_updated_in_place() -> None:
+    new = update_text(ONE_ENTRY, {("solo", "pytorch"): "1\n", ("solo", "mxnet"): "2\n"})
+    assert new == ONE_ENTRY.replace("      old\n", "      1\n") + "    output: |\n      2\n"
+    with pytest.raises(RecordError, match="no entry 'other'"):
+        update_text(ONE_ENTRY, {("other", "pytorch"): "1\n"})
