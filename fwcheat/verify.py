@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from fwcheat.compare import Fetched, Verdict, compare_entry
+from fwcheat.compare import Fetched, Verdict, compare_entry, weak_value
 from fwcheat.kernels.base import ExecutionResult, Status
 from fwcheat.kernels.session import DEFAULT_TIMEOUT, KernelPool
 from fwcheat.knowledge.model import FRAMEWORK_LABELS, RUNNABLE_FRAMEWORKS, Entry
@@ -59,6 +59,8 @@ class EntryReport:
     entry_id: str
     checks: dict[str, SnippetCheck] = field(default_factory=dict)
     verdict: Verdict | None = None
+    #: Doubts that do not fail the entry (a `compare` value that proves little).
+    warnings: list[str] = field(default_factory=list)
     skipped: str = ""
     duration: float = 0.0
 
@@ -90,6 +92,7 @@ class EntryReport:
             "duration": round(self.duration, 3),
             "snippets": {fw: c.to_dict() for fw, c in self.checks.items()},
             "compare": None if self.verdict is None else self.verdict.to_dict(),
+            "warnings": self.warnings,
         }
 
 
@@ -182,6 +185,7 @@ async def verify_entries(
                     result, fetched[fw] = await sides[(entry.id, fw)]
                     report.checks[fw] = check_snippet(fw, result, snippet.output)
                 report.verdict = _verdict(entry, fetched)
+                report.warnings = _weak_values(entry, fetched)
             report.duration = time.perf_counter() - started
             reports.append(report)
             if on_report is not None:
@@ -195,6 +199,17 @@ async def verify_entries(
 
 def _verdict(entry: Entry, fetched: dict[str, Fetched | None]) -> Verdict | None:
     return compare_entry(entry, fetched.get("pytorch"), fetched.get("mxnet"))
+
+
+def _weak_values(entry: Entry, fetched: dict[str, Fetched | None]) -> list[str]:
+    if not entry.compare:
+        return []
+    found = (
+        weak_value(entry.compare, value, FRAMEWORK_LABELS.get(fw, fw))
+        for fw, value in fetched.items()
+        if value is not None
+    )
+    return [w for w in found if w]
 
 
 # -- choosing entries and recording outputs --------------------------------
