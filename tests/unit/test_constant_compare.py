@@ -96,3 +96,11 @@ def test_weak_values_found_at_run_time() -> None:
     mask = Fetched(array=np.array([True, False]), type_name="torch.Tensor")
     assert weak_value("mask", mask, "PyTorch") == ""  # a boolean mask is a real result
     assert weak_value("x", Fetched(array=np.asarray(1.0), type_name="builtins.float"), "MXNet") == ""
+
+
+def test_no_bundled_entry_compares_a_constant() -> None:
+    from fwcheat.knowledge import load_knowledge
+    from fwcheat.knowledge.constant_compare import constant_compare_problems
+
+    kb = load_knowledge(include_user=False)
+    assert [str(p) for p in constant_compare_problems(kb)] == []
