@@ -22,6 +22,8 @@ COMMANDS: tuple[str, ...] = (
     "repl",
     "verify",
     "run",
+    "weights",
+    "check",
     "doctor",
     "tui",
 )
