@@ -71,7 +71,8 @@ def _factory(name: str, folder: Path) -> str:
         wrapper = folder / "symbol_factory.py"
         wrapper.write_text(
             "import importlib.util as u\n"
-            f"s = u.spec_from_file_location('gm', {G!r}); m = u.module_from_spec(s); s.loader.exec_module(m)\n"
+            f"s = u.spec_from_file_location('gm', {G!r})\n"
+            "m = u.module_from_spec(s)\ns.loader.exec_module(m)\n"
             f"def symbol_block():\n    return m.symbol_block({str(folder)!r})\n"
         )
         return f"{wrapper}:symbol_block"
