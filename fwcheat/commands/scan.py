@@ -45,27 +45,23 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def main(args: argparse.Namespace) -> int:
     import sys
 
-    from fwcheat.commands._common import console
+    def fail(message: str) -> int:
+        print(f"fwcheat scan: {message}", file=sys.stderr)
+        return 2
 
-    err = console(stderr=True)
     if args.source == args.target:
-        err.print("fwcheat scan: --from and --to name the same framework; pick two", markup=False)
-        return 2
+        return fail("--from and --to name the same framework; pick two")
     if args.max_size <= 0:
-        err.print("fwcheat scan: --max-size must be positive", markup=False)
-        return 2
+        return fail("--max-size must be positive")
     from fwcheat.store import open_store
 
     store = open_store(announce=True)
     pairs = store.api_map_pairs()
     if (args.source, args.target) not in pairs:
         covered = ", ".join(f"--from {s} --to {t}" for s, t in sorted(pairs)) or "none"
-        err.print(
-            f"fwcheat scan: the knowledge base has no entries in both {args.source} and {args.target}; "
-            f"covered: {covered}",
-            markup=False,
+        return fail(
+            f"the knowledge base has no entries in both {args.source} and {args.target}; covered: {covered}"
         )
-        return 2
     from fwcheat.scan.report import Scanner
     from fwcheat.scan.sources import UsageError
 
@@ -75,8 +71,7 @@ def main(args: argparse.Namespace) -> int:
     except UsageError as exc:
         from fwcheat.scan.formats import escape
 
-        err.print(f"fwcheat scan: {escape(str(exc))}", markup=False)
-        return 2
+        return fail(escape(str(exc)))
     fmt = "json" if args.json else args.format
     from fwcheat.scan import formats
 

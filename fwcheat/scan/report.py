@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from fwcheat.apimap import ApiMap, Mapping
 from fwcheat.scan.sources import DEFAULT_MAX_BYTES, Source, Unreadable, read, walk
-from fwcheat.scan.uses import display_name, find_uses, to_characters
+from fwcheat.scan.uses import Names, display_name, find_uses, to_characters
 
 
 @dataclass(frozen=True)
@@ -91,7 +91,9 @@ class Scanner:
             found = self._mapped[api] = (display_name(api, self.source), self.api_map.get(api))
         return found
 
-    def scan_code(self, code: str, path: str, cell: int | None = None) -> list[Finding] | Unreadable:
+    def scan_code(
+        self, code: str, path: str, cell: int | None = None, names: Names | None = None
+    ) -> list[Finding] | Unreadable:
         """The findings in ``code``, or the syntax error that stopped it."""
         try:
             tree = ast.parse(code, filename=path)
@@ -101,7 +103,7 @@ class Scanner:
         except (ValueError, RecursionError, MemoryError) as exc:
             return Unreadable(path, f"cannot parse it ({type(exc).__name__}: {exc}); not scanned", None, cell)
         findings = []
-        for use in to_characters(find_uses(tree, self.source), code):
+        for use in to_characters(find_uses(tree, self.source, names), code):
             name, mapping = self._lookup(use.api)
             if mapping is None:
                 findings.append(Finding(use.line, use.col + 1, name, None, None, None, cell))
@@ -114,8 +116,9 @@ class Scanner:
     def scan_source(self, source: Source) -> tuple[FileReport, list[Unreadable]]:
         report = FileReport(source.path)
         problems = list(source.problems)
+        names = Names()
         for cell, code in source.cells:
-            found = self.scan_code(code, source.path, cell)
+            found = self.scan_code(code, source.path, cell, names)
             if isinstance(found, Unreadable):
                 problems.append(found)
             else:

@@ -249,7 +249,7 @@ def _without_magics(source: str) -> str:
     kept = []
     for line in lines:
         stripped = line.lstrip()
-        magic = stripped.startswith(("%", "!")) or "= !" in stripped or "= %" in stripped
+        magic = stripped.startswith(("%", "!", "?")) or "= !" in stripped or "= %" in stripped
         if magic or (stripped.endswith("?") and not stripped.startswith("#")):
             kept.append("")
         else:

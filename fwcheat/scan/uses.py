@@ -67,11 +67,24 @@ def display_name(api: str, framework: str) -> str:
     return f"{short}{dot}{rest}" if short else api
 
 
-class _Scanner:
-    def __init__(self, tree: ast.Module, profile: Profile) -> None:
-        self.profile = profile
+class Names:
+    """What earlier code bound: imports, classes built on the framework, variables assigned from it.
+
+    One per file; a notebook passes one through all its cells, as its kernel would.
+    """
+
+    def __init__(self) -> None:
         self.aliases: dict[str, str] = {}
         self.types: dict[str, str] = {}
+        self.user_classes: dict[str, str] = {}
+
+
+class _Scanner:
+    def __init__(self, tree: ast.Module, profile: Profile, names: Names) -> None:
+        self.profile = profile
+        self.aliases = names.aliases
+        self.types = names.types
+        self.user_classes = names.user_classes
         self.uses: list[Use] = []
         self._scan(tree)
 
@@ -143,7 +156,7 @@ class _Scanner:
             return
         uses = self.uses
         # Classes built on the framework's (a user's Block) and variables assigned from it.
-        user_classes: dict[str, str] = {}
+        user_classes = self.user_classes
         for cls in classes:
             for base in cls.bases:
                 resolved = self._resolve_expr(base)
@@ -236,9 +249,12 @@ class _Scanner:
                 uses.append(Use(f"{callee}({arg}=)", keyword.lineno, keyword.col_offset))
 
 
-def find_uses(tree: ast.Module, framework: str) -> list[Use]:
-    """Every use of ``framework``'s API in ``tree``, in source order (columns in UTF-8 bytes)."""
-    uses = _Scanner(tree, PROFILES[framework]).uses
+def find_uses(tree: ast.Module, framework: str, names: Names | None = None) -> list[Use]:
+    """Every use of ``framework``'s API in ``tree``, in source order (columns in UTF-8 bytes).
+
+    ``names`` carries what earlier cells of a notebook imported and assigned.
+    """
+    uses = _Scanner(tree, PROFILES[framework], names or Names()).uses
     uses.sort(key=lambda u: (u.line, u.col))
     return uses
 
