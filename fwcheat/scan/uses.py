@@ -19,7 +19,7 @@ what people write (``mx.gluon.nn.Dense``).
 from __future__ import annotations
 
 import ast
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from fwcheat.scan.profiles import PROFILES, Profile
 
@@ -30,6 +30,60 @@ class Use(NamedTuple):
     api: str
     line: int
     col: int
+
+
+#: Fields that never hold a node worth visiting: names, numbers, operators and load/store markers.
+_SKIPPED_FIELDS = frozenset(
+    {"ctx", "id", "attr", "arg", "asname", "module", "level", "kind", "type_comment", "op", "ops", "is_async"}
+    | {"conversion", "tag"}
+)
+_LEAVES = (ast.Name, ast.Constant, ast.Pass, ast.Break, ast.Continue, ast.Global, ast.Nonlocal)
+
+
+def _child_fields() -> dict[type, tuple[str, ...]]:
+    fields: dict[type, tuple[str, ...]] = {}
+    stack: list[type] = [ast.AST]
+    while stack:
+        cls = stack.pop()
+        stack.extend(cls.__subclasses__())
+        names = tuple(f for f in getattr(cls, "_fields", ()) if f not in _SKIPPED_FIELDS)
+        if cls in (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.ExceptHandler, ast.alias):
+            names = tuple(f for f in names if f != "name")
+        if issubclass(cls, _LEAVES):
+            names = ()
+        fields[cls] = names
+    return fields
+
+
+#: node type -> the fields that may hold child nodes (a faster :func:`ast.walk`).
+_CHILD_FIELDS = _child_fields()
+
+
+_WANTED = (ast.Attribute, ast.Call, ast.Assign, ast.Import, ast.ImportFrom, ast.ClassDef, ast.FunctionDef)
+
+
+def _collect(tree: ast.AST) -> dict[type, list[Any]]:
+    """The nodes of ``tree`` the scanner reads, by type (a faster :func:`ast.walk` that skips leaves)."""
+    child_fields = _CHILD_FIELDS
+    found: dict[type, list[Any]] = {kind: [] for kind in _WANTED}
+    bucket_of = found.get
+    stack: list[ast.AST] = [tree]
+    pop, push, extend = stack.pop, stack.append, stack.extend
+    while stack:
+        node = pop()
+        kind = type(node)
+        bucket = bucket_of(kind)
+        if bucket is not None:
+            bucket.append(node)
+        for name in child_fields[kind]:
+            value = getattr(node, name)
+            if value is None:
+                continue
+            if type(value) is list:
+                extend(value)
+            else:
+                push(value)
+    return found
 
 
 def _chain(node: ast.expr) -> list[str] | None:
@@ -45,8 +99,21 @@ def _chain(node: ast.expr) -> list[str] | None:
     return None
 
 
+_CANONICAL: dict[tuple[str, str], str | None] = {}
+
+
 def canonical(name: str, profile: Profile) -> str | None:
     """``name`` with module synonyms rewritten, or None when it is not ``profile``'s API."""
+    key = (profile.framework, name)
+    if key in _CANONICAL:
+        return _CANONICAL[key]
+    if len(_CANONICAL) > 50_000:
+        _CANONICAL.clear()
+    found = _CANONICAL[key] = _canonical(name, profile)
+    return found
+
+
+def _canonical(name: str, profile: Profile) -> str | None:
     dotted = name + "."
     for old, new in profile.synonyms:
         if dotted.startswith(old):
@@ -121,39 +188,17 @@ class _Scanner:
         return None if parts is None else self._resolve(parts)
 
     def _scan(self, tree: ast.Module) -> None:
-        imports: list[ast.Import | ast.ImportFrom] = []
-        attributes: list[ast.Attribute] = []
-        calls: list[ast.Call] = []
-        classes: list[ast.ClassDef] = []
-        assigns: list[ast.Assign] = []
-        functions: list[ast.FunctionDef] = []
-        inner: set[int] = set()
-        namespace_functions = self.profile.op_namespace_functions
-        Attribute, Call, Assign, ClassDef, FunctionDef = (
-            ast.Attribute,
-            ast.Call,
-            ast.Assign,
-            ast.ClassDef,
-            ast.FunctionDef,
-        )
-        for node in ast.walk(tree):
-            kind = type(node)
-            if kind is Attribute:
-                attributes.append(node)  # type: ignore[arg-type]
-                inner.add(id(node.value))  # type: ignore[attr-defined]
-            elif kind is Call:
-                calls.append(node)  # type: ignore[arg-type]
-            elif kind is Assign:
-                assigns.append(node)  # type: ignore[arg-type]
-            elif kind is ast.Import or kind is ast.ImportFrom:
-                imports.append(node)  # type: ignore[arg-type]
-            elif kind is ClassDef:
-                classes.append(node)  # type: ignore[arg-type]
-            elif kind is FunctionDef and node.name in namespace_functions:  # type: ignore[attr-defined]
-                functions.append(node)  # type: ignore[arg-type]
-        self._bind_imports(imports)
+        found = _collect(tree)
+        self._bind_imports(found[ast.Import] + found[ast.ImportFrom])
         if not self.aliases:
             return
+        attributes: list[ast.Attribute] = found[ast.Attribute]
+        calls: list[ast.Call] = found[ast.Call]
+        classes: list[ast.ClassDef] = found[ast.ClassDef]
+        assigns: list[ast.Assign] = found[ast.Assign]
+        namespace_functions = self.profile.op_namespace_functions
+        functions = [f for f in found[ast.FunctionDef] if f.name in namespace_functions]
+        inner = {id(a.value) for a in attributes}
         uses = self.uses
         # Classes built on the framework's (a user's Block) and variables assigned from it.
         user_classes = self.user_classes
@@ -187,7 +232,7 @@ class _Scanner:
             owner = f"{self.profile.op_namespace_owner}.{function.name}"
             uses.append(Use(owner, function.lineno, function.col_offset))
             name = params[1].arg
-            for node in ast.walk(function):
+            for node in _collect(function)[ast.Attribute]:
                 if (
                     isinstance(node, ast.Attribute)
                     and isinstance(node.value, ast.Name)

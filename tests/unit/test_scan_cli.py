@@ -206,7 +206,8 @@ def test_scan_imports_no_framework_textual_or_jupyter(project: Path) -> None:
         "import sys\nfrom fwcheat.cli import main\n"
         f"status = main(['scan', '--json', {str(project)!r}])\n"
         "heavy = [m for m in sys.modules if m.split('.')[0] in "
-        "('torch', 'mxnet', 'tensorflow', 'keras', 'textual', 'jupyter_client', 'ipykernel', 'prompt_toolkit')]\n"
+        "('torch', 'mxnet', 'tensorflow', 'keras', 'textual', 'jupyter_client', 'ipykernel',"
+        " 'prompt_toolkit')]\n"
         "assert not heavy, heavy\n"
         "sys.exit(0 if status == 1 else 3)\n"
     )
