@@ -211,7 +211,8 @@ class ApiMap:
                 found = self._rows.get(new + api[len(old) :])
                 if found is not None:
                     return found
-        if api.endswith("=)"):
+        if api.endswith("=)") and not api.startswith("("):
+            # A keyword with no entry of its own: its call's entry, else the entry about the keyword.
             keyword = api[api.rindex("(") :]
-            return self._rows.get(keyword)
+            return self.get(api[: -len(keyword)]) or self._rows.get(keyword)
         return None

@@ -73,6 +73,7 @@ PROFILES: dict[str, Profile] = {
             ("mxnet.gluon.block.", "mxnet.gluon."),
             ("mxnet.gluon.trainer.", "mxnet.gluon."),
             ("mxnet.gluon.parameter.", "mxnet.gluon."),
+            ("mxnet.gluon.metric.", "mxnet.metric."),
             ("mxnet.gluon.nn.HybridBlock.", "mxnet.gluon.HybridBlock."),
             ("mxnet.gluon.nn.Block.", "mxnet.gluon.Block."),
             ("mxnet.gluon.nn.SymbolBlock.", "mxnet.gluon.SymbolBlock."),
@@ -108,7 +109,12 @@ PROFILES: dict[str, Profile] = {
         op_namespace_functions=frozenset({"hybrid_forward"}),
         op_namespace="mxnet.nd",
         op_namespace_owner="mxnet.gluon.HybridBlock",
-        fallbacks=(("mxnet.sym.", "mxnet.nd."), ("mxnet.np.", "mxnet.nd."), ("mxnet.npx.", "mxnet.nd.")),
+        fallbacks=(
+            ("mxnet.sym.", "mxnet.nd."),
+            ("mxnet.np.", "mxnet.nd."),
+            ("mxnet.npx.", "mxnet.nd."),
+            (".as_in_ctx", ".as_in_context"),
+        ),
     ),
     "pytorch": Profile(
         framework="pytorch",

@@ -210,6 +210,8 @@ class _Scanner:
                     if isinstance(base, ast.Name):
                         uses.append(Use(resolved, base.lineno, base.col_offset))
                     break
+        assigns.sort(key=lambda a: (a.lineno, a.col_offset))
+        ambiguous: set[str] = set()
         for assign in assigns:
             value = assign.value
             if not isinstance(value, ast.Call):
@@ -221,8 +223,16 @@ class _Scanner:
                 continue
             for target in assign.targets:
                 parts = _chain(target)
-                if parts is not None:
-                    self.types[".".join(parts)] = callee
+                if parts is None:
+                    continue
+                key = ".".join(parts)
+                # Assigned from two classes (a Conv2D in one branch, a Sequential in the other):
+                # its methods cannot be named, so none are reported.
+                if self.types.get(key, callee) != callee or key in ambiguous:
+                    ambiguous.add(key)
+                    self.types.pop(key, None)
+                else:
+                    self.types[key] = callee
         # The op namespace (`F` in hybrid_forward) inside its functions only.
         namespace_ops: dict[int, str] = {}
         for function in functions:
