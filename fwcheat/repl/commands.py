@@ -38,7 +38,7 @@ COMMAND_SPECS: tuple[CommandSpec, ...] = (
     CommandSpec(
         "scan",
         ":scan PATH",
-        "find the other framework's API in a file or folder, and what to read to port it here",
+        "find MXNet/Gluon API in a file or folder (PyTorch's in an MXNet session): what to read to port it",
         "path",
         True,
     ),

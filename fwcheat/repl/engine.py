@@ -345,7 +345,11 @@ class ReplEngine:
         from fwcheat.scan.report import Scanner
         from fwcheat.scan.sources import UsageError
 
-        source = other_framework(self.framework)
+        source = "mxnet" if self.framework != "mxnet" else "pytorch"
+        if (source, self.framework) not in self.store.api_map_pairs():
+            raise CommandError(
+                f"the knowledge base cannot map {label(source)} to {label(self.framework)} yet"
+            )
         scanner = Scanner(self.store.api_map(source, self.framework))
         try:
             report = scanner.scan_paths([os.path.expanduser(path)])

@@ -222,3 +222,20 @@ def test_pytorch_as_the_source() -> None:
 
 def test_code_that_does_not_parse_gives_no_uses() -> None:
     assert uses_in_code("from mxnet import nd\nnd.array(", "mxnet") == []
+
+
+def test_api_names_come_with_positions() -> None:
+    from fwcheat.apinames import ApiName, api_name_positions, api_names
+
+    code = "from mxnet import nd\nx = nd.ones(3, ctx=ctx)\nx.attach_grad()\n"
+    assert api_name_positions(code) == [
+        ApiName("mxnet.nd", 1, 0),
+        ApiName("nd.ones", 2, 4),
+        ApiName("ctx", 2, 15),
+        ApiName("attach_grad", 3, 0),
+    ]
+    assert api_names(code) == ["mxnet.nd", "nd.ones", "ctx", "attach_grad"]
+    assert api_name_positions("y = nd.array(\nz = x.sum(") == [
+        ApiName("nd.array", 1, 4),
+        ApiName("x.sum", 2, 4),
+    ]
