@@ -212,8 +212,13 @@ SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 
 
 def _uri(path: str) -> str:
+    """A relative path as a relative URI reference; an absolute one as a ``file://`` URI."""
     from urllib.parse import quote
 
+    if os.path.isabs(path):
+        from pathlib import Path
+
+        return Path(path).as_uri()
     return quote(path.replace(os.sep, "/"), safe="/")
 
 

@@ -174,7 +174,7 @@ def test_sarif_has_the_schemas_required_fields(project: Path, capsys: pytest.Cap
         assert driver["rules"][result["ruleIndex"]]["id"] == result["ruleId"]
         (location,) = result["locations"]
         physical = location["physicalLocation"]
-        assert physical["artifactLocation"]["uri"].endswith("model.py")
+        assert physical["artifactLocation"]["uri"] == (project / "model.py").as_uri()
         region = physical["region"]
         assert isinstance(region["startLine"], int) and region["startLine"] >= 1
         assert isinstance(region["startColumn"], int) and region["startColumn"] >= 1
@@ -213,3 +213,15 @@ def test_scan_imports_no_framework_textual_or_jupyter(project: Path) -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
+
+
+def test_sarif_uris_of_relative_paths_stay_relative(
+    project: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(project)
+    (project / "sub dir").mkdir()
+    (project / "sub dir" / "m.py").write_text("from mxnet import nd\nx = nd.ones(1)\n", encoding="utf-8")
+    assert main(["scan", "--format", "sarif", "sub dir"]) == 1
+    log = json.loads(capsys.readouterr().out)
+    (result,) = log["runs"][0]["results"]
+    assert result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "sub%20dir/m.py"
