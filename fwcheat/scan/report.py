@@ -10,14 +10,14 @@ import ast
 import gc
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from fwcheat.apimap import ApiMap, Mapping
 from fwcheat.scan.sources import DEFAULT_MAX_BYTES, Source, Unreadable, read, walk
 from fwcheat.scan.uses import Names, display_name, find_uses, to_characters
 
 
-@dataclass(frozen=True)
-class Finding:
+class Finding(NamedTuple):
     """One use of the source framework's API; ``entry`` is None when the knowledge has none."""
 
     line: int  # 1-based (within the cell for a notebook)

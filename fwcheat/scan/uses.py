@@ -233,32 +233,32 @@ class _Scanner:
                     self.types.pop(key, None)
                 else:
                     self.types[key] = callee
-        # The op namespace (`F` in hybrid_forward) inside its functions only.
-        namespace_ops: dict[int, str] = {}
+        # The op namespace (`F` in hybrid_forward) inside its functions only: (first, last line, name).
+        namespaces: list[tuple[int, int, str]] = []
         for function in functions:
             params = function.args.args
             if len(params) < 2:
                 continue
             owner = f"{self.profile.op_namespace_owner}.{function.name}"
             uses.append(Use(owner, function.lineno, function.col_offset))
-            name = params[1].arg
-            for node in _collect(function)[ast.Attribute]:
-                if (
-                    isinstance(node, ast.Attribute)
-                    and isinstance(node.value, ast.Name)
-                    and node.value.id == name
-                ):
-                    namespace_ops[id(node)] = f"{self.profile.op_namespace}.{node.attr}"
+            namespaces.append((function.lineno, function.end_lineno or function.lineno, params[1].arg))
+        namespace_names = {name for _, _, name in namespaces}
+        op_namespace = self.profile.op_namespace
         resolved_attributes: dict[int, str] = {}
         for attribute in attributes:
             if id(attribute) in inner:
                 continue
-            api = namespace_ops.get(id(attribute))
+            parts = _chain(attribute)
+            if parts is None:
+                continue
+            api = self._resolve(parts)
             if api is None:
-                parts = _chain(attribute)
-                if parts is None:
+                if parts[0] not in namespace_names:
                     continue
-                api = self._resolve(parts)
+                line = attribute.lineno
+                if not any(first <= line <= last and name == parts[0] for first, last, name in namespaces):
+                    continue
+                api = canonical(f"{op_namespace}.{'.'.join(parts[1:])}", self.profile)
                 if api is None:
                     continue
             resolved_attributes[id(attribute)] = api
