@@ -122,10 +122,12 @@ def _target_line(anchor: str, lines: Sequence[str], used: Iterable[str], entry: 
         if not stripped or stripped.startswith(("#", "import ", "from ", "print(")):
             continue
         code = stripped.split("  #")[0].rstrip()
-        score = SequenceMatcher(None, anchor_code, code).ratio()
         tokens = {t.lower() for d in re.findall(r"\w+(?:\.\w+)*", code) for t in (d, *d.split("."))}
-        score += 0.2 * bool(tokens & words)
-        score += 0.2 * (stripped in used_lines)
+        bonus = 0.2 * bool(tokens & words) + 0.2 * (stripped in used_lines)
+        matcher = SequenceMatcher(None, anchor_code, code)
+        if matcher.real_quick_ratio() + bonus <= best_score or matcher.quick_ratio() + bonus <= best_score:
+            continue  # cannot beat the best so far: skip the costly exact ratio
+        score = matcher.ratio() + bonus
         if score > best_score:
             best, best_score = code, score
     return best
@@ -148,6 +150,7 @@ def map_rows(entries: Iterable[Entry]) -> list[Row]:
             for api, line in found.items():
                 per_framework[framework].setdefault(api, []).append(_Use(entry, line, len(found)))
     rows: list[Row] = []
+    target_lines: dict[tuple[str, str, str], str] = {}
     for source, names in per_framework.items():
         for target in PROFILES:
             if target == source:
@@ -157,8 +160,11 @@ def map_rows(entries: Iterable[Entry]) -> list[Row]:
                 if not candidates:
                     continue
                 best = min(candidates, key=lambda u: (-_about(u.entry, api), u.names, u.entry.id))
-                lines, used = snippet_lines[(best.entry.id, target)]
-                line = _target_line(best.line, lines, used, best.entry)
+                key = (best.entry.id, target, best.line)
+                if key not in target_lines:  # names used on one line share its counterpart
+                    lines, used = snippet_lines[(best.entry.id, target)]
+                    target_lines[key] = _target_line(best.line, lines, used, best.entry)
+                line = target_lines[key]
                 rows.append((source, target, api, best.entry.id, line, _note(best.entry, api)))
             rows.extend(_keyword_rows(rows, by_id, PROFILES[source].keywords, source, target))
     return rows
