@@ -109,6 +109,15 @@ def _note(entry: Entry, api: str) -> str:
     return first_sentence(entry.notes[0] if entry.notes else entry.summary)
 
 
+_ASSIGNED = re.compile(r"^\s*([\w.,\s\[\]]+?)\s*=(?!=)")
+
+
+def _assigned(code: str) -> str:
+    """What a line assigns to (``b`` in ``b = a.to(device)``); empty when it assigns nothing."""
+    match = _ASSIGNED.match(code)
+    return match.group(1).replace(" ", "") if match else ""
+
+
 def _target_line(anchor: str, lines: Sequence[str], used: Iterable[str], entry: Entry) -> str:
     """The line of the target snippet that does what ``anchor`` does in the source snippet."""
     from difflib import SequenceMatcher
@@ -116,6 +125,8 @@ def _target_line(anchor: str, lines: Sequence[str], used: Iterable[str], entry: 
     used_lines = set(used)
     words = {w.lower() for w in (*entry.aliases, *entry.tags)}
     anchor_code = anchor.split("#")[0]
+    # Snippets of one entry name their variables alike: `b = a.as_in_context(ctx)` is `b = a.to(device)`.
+    anchor_target = _assigned(anchor_code)
     best, best_score = "", -1.0
     for raw in lines:
         stripped = raw.strip()
@@ -124,6 +135,7 @@ def _target_line(anchor: str, lines: Sequence[str], used: Iterable[str], entry: 
         code = stripped.split("  #")[0].rstrip()
         tokens = {t.lower() for d in re.findall(r"\w+(?:\.\w+)*", code) for t in (d, *d.split("."))}
         bonus = 0.2 * bool(tokens & words) + 0.2 * (stripped in used_lines)
+        bonus += 0.3 * bool(anchor_target and _assigned(code) == anchor_target)
         matcher = SequenceMatcher(None, anchor_code, code)
         if matcher.real_quick_ratio() + bonus <= best_score or matcher.quick_ratio() + bonus <= best_score:
             continue  # cannot beat the best so far: skip the costly exact ratio

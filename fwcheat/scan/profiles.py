@@ -123,7 +123,7 @@ PROFILES: dict[str, Profile] = {
         synonyms=(("torch.nn.modules.", "torch.nn."),),
         methods=frozenset(
             """
-            requires_grad_ numpy cuda zero_grad state_dict load_state_dict named_parameters
+            requires_grad_ numpy cuda to zero_grad state_dict load_state_dict named_parameters
             unsqueeze permute contiguous detach_ register_buffer register_forward_hook
             """.split()  # noqa: SIM905 - a word list reads better as text
         ),
