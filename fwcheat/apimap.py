@@ -118,7 +118,7 @@ def _assigned(code: str) -> str:
     return match.group(1).replace(" ", "") if match else ""
 
 
-def _target_line(anchor: str, lines: Sequence[str], used: Iterable[str], entry: Entry) -> str:
+def _target_line(anchor: str, lines: Sequence[str], used: Iterable[str], entry: Entry, short: str) -> str:
     """The line of the target snippet that does what ``anchor`` does in the source snippet."""
     from difflib import SequenceMatcher
 
@@ -130,12 +130,17 @@ def _target_line(anchor: str, lines: Sequence[str], used: Iterable[str], entry: 
     best, best_score = "", -1.0
     for raw in lines:
         stripped = raw.strip()
-        if not stripped or stripped.startswith(("#", "import ", "from ", "print(")):
+        if not stripped or stripped.startswith(("#", "import ", "from ")):
             continue
         code = stripped.split("  #")[0].rstrip()
+        if code.startswith("print(") and code.endswith(")"):
+            code = code[6:-1]  # `print(torch.sigmoid(x))` shows `torch.sigmoid(x)`
+            if "." not in code:
+                continue
         tokens = {t.lower() for d in re.findall(r"\w+(?:\.\w+)*", code) for t in (d, *d.split("."))}
         bonus = 0.2 * bool(tokens & words) + 0.2 * (stripped in used_lines)
         bonus += 0.3 * bool(anchor_target and _assigned(code) == anchor_target)
+        bonus += 0.3 * (short.lower() in tokens)  # `nd.sigmoid` -> the line with `torch.sigmoid`
         matcher = SequenceMatcher(None, anchor_code, code)
         if matcher.real_quick_ratio() + bonus <= best_score or matcher.quick_ratio() + bonus <= best_score:
             continue  # cannot beat the best so far: skip the costly exact ratio
@@ -162,7 +167,7 @@ def map_rows(entries: Iterable[Entry]) -> list[Row]:
             for api, line in found.items():
                 per_framework[framework].setdefault(api, []).append(_Use(entry, line, len(found)))
     rows: list[Row] = []
-    target_lines: dict[tuple[str, str, str], str] = {}
+    target_lines: dict[tuple[str, str, str, str], str] = {}
     for source, names in per_framework.items():
         for target in PROFILES:
             if target == source:
@@ -172,10 +177,10 @@ def map_rows(entries: Iterable[Entry]) -> list[Row]:
                 if not candidates:
                     continue
                 best = min(candidates, key=lambda u: (-_about(u.entry, api), u.names, u.entry.id))
-                key = (best.entry.id, target, best.line)
-                if key not in target_lines:  # names used on one line share its counterpart
+                key = (best.entry.id, target, best.line, short_name(api))
+                if key not in target_lines:
                     lines, used = snippet_lines[(best.entry.id, target)]
-                    target_lines[key] = _target_line(best.line, lines, used, best.entry)
+                    target_lines[key] = _target_line(best.line, lines, used, best.entry, short_name(api))
                 line = target_lines[key]
                 rows.append((source, target, api, best.entry.id, line, _note(best.entry, api)))
             rows.extend(_keyword_rows(rows, by_id, PROFILES[source].keywords, source, target))
