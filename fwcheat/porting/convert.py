@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from fwcheat.porting.mapping import MapLine, Mapping, MappingError, dump_mapping, load_mapping
-from fwcheat.porting.rules import RULE_FORMS, SourceParam, TargetParam, split_source
+from fwcheat.porting.rules import RULE_FORMS, SourceParam, TargetParam, creation_order, split_source
 from fwcheat.porting.sides import SOURCE, TARGET, PortingError, Sides, absolute
 
 
@@ -84,12 +84,14 @@ async def match_in(
     sources: list[SourceParam] = [
         split_source(name, tuple(shape), name in fixed) for name, shape, _ in info["params"]
     ]
+    index = {s.name: i for i, s in enumerate(sources)}  # position in the .npz
+    if info["symbol"]:
+        sources = creation_order(sources)
     targets = [TargetParam(name, tuple(shape), owner) for name, shape, _, owner in described["state"]]
     try:
         mapping = match(sources, targets, user, map_name)
     except MappingError as exc:
         raise PortingError(str(exc)) from None
-    index = {s.name: i for i, s in enumerate(sources)}
     triples = [[index[p.source.name], p.target.name, p.transform] for p in mapping.pairs]
     await sides.call(TARGET, "load", mapping=triples, arrays=arrays, out=save_to or "")
     return Conversion(info["file"], info["form"], target, mapping, info["symbol"])

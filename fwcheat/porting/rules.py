@@ -151,3 +151,45 @@ def layout_rules(source: SourceParam, target: TargetParam) -> tuple[str, ...]:
     if target.owner.startswith("ConvTranspose"):
         return (RULE_DECONV,)
     return ()
+
+
+_COUNTED = re.compile(r"^(?P<scope>.*?)(?P<kind>[a-z]+)(?P<n>\d+)$")
+
+
+def creation_order(sources: list[SourceParam]) -> list[SourceParam]:
+    """Layers of a symbol-ordered checkpoint put back in the order they were created.
+
+    A symbol file lists parameters in graph order, where a residual block's
+    shortcut (`stage2_conv2`) comes before its body (`stage2_conv0`, `conv1`).
+    Gluon's prefixed names count each layer kind per name scope in creation
+    order, and a target module registers its layers in creation order too. So
+    within each run of layers from one scope, the places each kind holds
+    (conv, batchnorm, ...) are refilled with that kind's layers sorted by their
+    counter; names without a counter keep their place.
+    """
+    modules: dict[str, list[SourceParam]] = {}
+    for s in sources:
+        modules.setdefault(s.module, []).append(s)
+    runs: list[list[str]] = []
+    last_scope: str | None = None
+    for name in modules:
+        found = _COUNTED.match(name)
+        scope = found["scope"] if found else None
+        if scope is None or scope != last_scope or not runs:
+            runs.append([])
+        runs[-1].append(name)
+        last_scope = scope
+    ordered: list[str] = []
+    for run in runs:
+        kinds: dict[str, list[str]] = {}
+        for name in run:
+            found = _COUNTED.match(name)
+            kinds.setdefault(found["kind"] if found else name, []).append(name)
+        queues = {
+            kind: sorted(names, key=lambda n: int(_COUNTED.match(n)["n"]) if _COUNTED.match(n) else 0)  # type: ignore[index]
+            for kind, names in kinds.items()
+        }
+        for name in run:
+            found = _COUNTED.match(name)
+            ordered.append(queues[found["kind"] if found else name].pop(0))
+    return [s for name in ordered for s in modules[name]]

@@ -163,6 +163,9 @@ def save_all(folder: str) -> None:
     net = resnet()
     _randomise(net, x["resnet"], 4)
     net.collect_params().save(os.path.join(folder, "resnet.params"))
+    net.hybridize()  # exported: graph order puts each shortcut before its block's body
+    net(x["resnet"])
+    net.export(os.path.join(folder, "resnet-export"))
     net = gan()
     _randomise(net, x["gan"], 5)
     net.hybridize()

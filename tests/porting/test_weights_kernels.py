@@ -34,6 +34,7 @@ MODELS = {
     "symbol": ("symbol", "symbol_block", "symbol_twin", (2, 3, 6, 6), "module", 8),
     "rnn": ("rnn.params", "lstm", "lstm", (5, 2, 4), "structural", 22),
     "resnet": ("resnet.params", "resnet", "resnet", (2, 3, 8, 8), "prefixed", 32),
+    "resnet-export": ("resnet-export", "resnet", "resnet", (2, 3, 8, 8), "module", 32),
     "gan": ("gan", "gan", "gan", (2, 10, 1, 1), "module", 11),
 }
 

@@ -15,6 +15,7 @@ from fwcheat.porting.rules import (
     RULE_RNN,
     RULE_STATS,
     TargetParam,
+    creation_order,
     split_source,
 )
 
@@ -119,6 +120,30 @@ def test_user_lines_come_first_and_can_drop() -> None:
     assert mapping.dropped == ["junk_bias"]
     with pytest.raises(MappingError, match=r"m.yaml:7: the target has no parameter 'nope'"):
         match(sources, targets, {"x_weight": MapLine("nope", "none", 7)}, "m.yaml")
+
+
+def test_a_symbol_file_goes_back_to_creation_order_within_each_scope() -> None:
+    graph_order = [
+        "net_conv0_weight",
+        "net_stage2_conv2_weight",  # the shortcut, first in graph order
+        "net_stage2_batchnorm2_gamma",
+        "net_stage2_conv0_weight",
+        "net_stage2_batchnorm0_gamma",
+        "net_stage2_conv1_weight",
+        "net_stage2_batchnorm1_gamma",
+        "net_dense0_weight",
+    ]
+    ordered = creation_order([split_source(n, (1,)) for n in graph_order])
+    assert [s.name for s in ordered] == [
+        "net_conv0_weight",
+        "net_stage2_conv0_weight",
+        "net_stage2_batchnorm0_gamma",
+        "net_stage2_conv1_weight",
+        "net_stage2_batchnorm1_gamma",
+        "net_stage2_conv2_weight",
+        "net_stage2_batchnorm2_gamma",
+        "net_dense0_weight",
+    ]
 
 
 def test_fix_gamma_loads_ones() -> None:
