@@ -37,6 +37,8 @@ SUBTOPICS: dict[str, tuple[str, str]] = {
     "F.Deconvolution": ("hybrid-forward-f", "F.Deconvolution"),
     "SequenceLast / SequenceReverse": ("hybrid-forward-f", "SequenceLast"),
     "shape-free helpers": ("hybrid-forward-f", "F.contrib.arange_like"),
+    "adaptive average pooling": ("hybrid-forward-f", "AdaptiveAvgPooling2D"),
+    "gradient reversal (gradientmultiplier)": ("grad-hooks", "gradientmultiplier"),
     # layers and ops
     "bidirectional RNNs": ("rnn-advanced", "bidirectional"),
     "use_sequence_length vs pack_padded_sequence": ("rnn-advanced", "pack_padded_sequence"),
