@@ -59,7 +59,10 @@ def check_lines(report: CheckReport) -> list[str]:
         kind = " [grad]" if d.kind == "grad" else ""
         lines.append(f"{text:<{width}}  {_num(d.max_abs):>9}  {_num(d.max_rel):>9}  {verdict}{kind}{note}")
     if report.not_hooked:
-        lines.append("no layer output to compare (not a block of the model): " + ", ".join(report.not_hooked))
+        lines.append(
+            "no output recorded for (not a child block, or inside a hybridized graph): "
+            + ", ".join(report.not_hooked)
+        )
     first = report.first_divergence
     if first is not None:
         lines.append(

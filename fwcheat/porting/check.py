@@ -176,7 +176,9 @@ async def check_async(
     layers = _layers(pairs, ran_s, ran_t, s_arrays, t_arrays, tol)
     if grad and ran_t["failed"] is None:
         layers += _grads(grad_pairs, ran_s, ran_t, s_arrays, t_arrays, tol)
-    not_hooked = [s for s, _ in pairs if s not in ran_s["hooked"]]
+    # Layers with no recorded output: not a child block (a SymbolBlock's layers), or
+    # run inside a hybridized graph, where Gluon calls no hooks.
+    not_hooked = [s for s, _ in pairs if s not in ran_s["outputs"]]
     report = CheckReport(
         agree=all(d.agree for d in layers),
         layers=layers,
