@@ -73,11 +73,12 @@ def check_lines(report: CheckReport) -> list[str]:
         if first.kind == "grad" and report.mode == "eval":
             lines.append(
                 f"note: {source} 1.9.1's oneDNN max pooling gives wrong gradients when recorded in "
-                "eval mode; compare gradients with --train --grad"
+                "eval mode; compare gradients with --train --grad or --dtype float64"
             )
     mapped = len(report.conversion.mapping.pairs) if report.conversion else 0
     lines.append(
-        f"agree: {'yes' if report.agree else 'no'} ({report.mode} mode, {mapped} parameters mapped, "
+        f"agree: {'yes' if report.agree else 'no'} ({report.mode} mode, {report.dtype}, "
+        f"{mapped} parameters mapped, "
         f"{report.seconds:.1f} s)"
     )
     return lines

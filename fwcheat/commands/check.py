@@ -52,6 +52,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--train", action="store_true", help="compare in training mode")
     parser.add_argument("--grad", action="store_true", help="compare parameter gradients too")
     parser.add_argument("--tol", type=float, default=1e-5, help="tolerance (default 1e-5)")
+    parser.add_argument(
+        "--dtype",
+        choices=("float32", "float64"),
+        default="float32",
+        help="run both models in this precision (float64 tells rounding from a real difference)",
+    )
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
 
 
@@ -76,6 +82,7 @@ def main(args: argparse.Namespace) -> int:
             grad=args.grad,
             tol=args.tol,
             map_file=args.map,
+            dtype=args.dtype,
         )
     except PortingError as exc:
         if args.json:

@@ -57,6 +57,7 @@ class CheckReport:
     conversion: Conversion | None
     mode: str
     tolerance: float
+    dtype: str = "float32"
     not_hooked: list[str] = field(default_factory=list)
     seconds: float = 0.0
 
@@ -71,6 +72,7 @@ class CheckReport:
             "layers": [d.to_dict() for d in self.layers],
             "first_divergence": first.to_dict() if first else None,
             "mode": self.mode,
+            "dtype": self.dtype,
             "tolerance": self.tolerance,
             "mapped_parameters": len(self.conversion.mapping.pairs) if self.conversion else 0,
             "not_hooked": self.not_hooked,
@@ -128,6 +130,7 @@ async def check_async(
     tol: float = 1e-5,
     map_file: str | os.PathLike[str] | None = None,
     pool: Any = None,
+    dtype: str = "float32",
 ) -> CheckReport:
     started = time.perf_counter()
     x = make_input(input_shape, input_file)
@@ -157,6 +160,7 @@ async def check_async(
             out=source_out,
             train=train,
             grad=grad,
+            dtype=dtype,
         )
         grad_pairs = [p for p in conversion.mapping.pairs if p.transform == "none"]
         ran_t = await sides.call(
@@ -168,6 +172,7 @@ async def check_async(
             train=train,
             grad=grad,
             params=[p.target.name for p in grad_pairs],
+            dtype=dtype,
         )
         with np.load(source_out) as data:
             s_arrays = [data[f"a{i}"] for i in range(len(data.files))]
@@ -185,6 +190,7 @@ async def check_async(
         conversion=conversion,
         mode="train" if train else "eval",
         tolerance=tol,
+        dtype=dtype,
         not_hooked=not_hooked,
     )
     report.seconds = time.perf_counter() - started
@@ -269,9 +275,12 @@ def check_models(
     grad: bool = False,
     tol: float = 1e-5,
     map_file: str | os.PathLike[str] | None = None,
+    dtype: str = "float32",
 ) -> CheckReport:
     """Check that ``target`` computes what ``source_factory``'s model computes (see the module docstring).
 
+    ``dtype="float64"`` runs both models in double precision after loading the
+    weights, to tell float32 rounding from a real difference.
     Raises :class:`PortingError` for bad input (a checkpoint that cannot be
     read, a factory that fails to import or raises, a mapping that cannot be
     made); a port that computes something else is a report with ``agree`` False.
@@ -289,5 +298,6 @@ def check_models(
             grad=grad,
             tol=tol,
             map_file=map_file,
+            dtype=dtype,
         )
     )

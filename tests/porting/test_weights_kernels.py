@@ -228,3 +228,28 @@ async def test_the_command_line_exit_codes_and_json(tmp_path: Path) -> None:
     assert set(report["layers"][0]) >= {"mxnet", "pytorch", "max_abs", "max_rel", "agree"}
     usage = subprocess.run([sys.executable, "-m", "fwcheat", "check", "--mxnet", "x:y"], capture_output=True)
     assert usage.returncode == 2
+
+
+async def test_float64_separates_rounding_from_a_real_difference(pool: KernelPool, saved: Path) -> None:
+    """In float64 even eval-mode gradients through max pooling agree (oneDNN's bug is float32 only)."""
+    ckpt, factory, twin, shape, _, _ = MODELS["cnn"]
+    report = await check_async(
+        f"{G}:{factory}",
+        f"{T}:{twin}",
+        params=saved / ckpt,
+        input_shape=shape,
+        grad=True,
+        dtype="float64",
+        pool=pool,
+    )
+    assert report.agree and report.to_dict()["dtype"] == "float64"
+    assert max(d.max_abs or 0.0 for d in report.layers) < 1e-10
+    faulty = await check_async(
+        f"{G}:{factory}",
+        f"{T}:cnn_default_eps",
+        params=saved / ckpt,
+        input_shape=shape,
+        dtype="float64",
+        pool=pool,
+    )
+    assert faulty.first_divergence is not None and faulty.first_divergence.target == "bn1"
