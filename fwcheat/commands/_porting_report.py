@@ -51,8 +51,9 @@ def print_conversion(result: Conversion) -> None:
 def check_lines(report: CheckReport) -> list[str]:
     source, target = (label(k) for k in DEFAULT_PAIR)
     rows = [(f"{d.source} -> {d.target}", d) for d in report.layers]
-    width = max((len(r) for r, _ in rows), default=10)
-    lines = [f"{'layer (' + source + ' -> ' + target + ')':<{width}}  {'max abs':>9}  {'max rel':>9}"]
+    header = f"layer ({source} -> {target})"
+    width = max([len(header), *(len(r) for r, _ in rows)])
+    lines = [f"{header:<{width}}  {'max abs':>9}  {'max rel':>9}"]
     for text, d in rows:
         verdict = "ok" if d.agree else "DIFFERS"
         note = f" ({d.error})" if d.error else ""
