@@ -35,6 +35,7 @@ class Framework:
         "key",
         "label",
         "module",
+        "names",
         "normalisers",
         "numpy_below",
         "preload",
@@ -59,6 +60,7 @@ class Framework:
         runnable: bool = True,
         version_module: str = "",
         numpy_below: str = "",
+        names: tuple[tuple[str, str], ...] = (),
     ) -> None:
         #: The name in knowledge files, on the command line and in the config file.
         self.key = key
@@ -87,6 +89,9 @@ class Framework:
         self.runnable = runnable
         #: The first NumPy version it breaks on ('' when none is known).
         self.numpy_below = numpy_below
+        #: (name, the import that binds it): the names its snippets use for its modules,
+        #: which a snippet must import itself (``validate`` warns when one is used unimported).
+        self.names = names
 
     def device_name(self, kind: str, index: int = 0) -> str:
         """How the device ``kind`` (cpu, gpu or auto) is spelled for this framework."""
@@ -127,6 +132,7 @@ TABLE: tuple[Framework, ...] = (
         cpu_name="cpu",
         gpu_name="cuda:{index}",
         index_field="api_pytorch",
+        names=(("torch", "import torch"), ("nn", "from torch import nn")),
         normalisers=((r",?\s*device='(?:cuda|cpu|mps)(?::\d+)?'", ""),),
     ),
     Framework(
@@ -139,6 +145,13 @@ TABLE: tuple[Framework, ...] = (
         cpu_name="mx.cpu()",
         gpu_name="mx.gpu({index})",
         index_field="api_mxnet",
+        names=(
+            ("mx", "import mxnet as mx"),
+            ("nd", "from mxnet import nd"),
+            ("gluon", "from mxnet import gluon"),
+            ("autograd", "from mxnet import autograd"),
+            ("npx", "from mxnet import npx"),
+        ),
         numpy_below="1.24",
         normalisers=((r"@(?:cpu|gpu|cpu_pinned|cpu_shared)\(\d+\)", "@device"),),
     ),
@@ -154,6 +167,7 @@ TABLE: tuple[Framework, ...] = (
         index_field="api_other",
         kernel_env=_TF_ENV,
         normalisers=(_TF_DEVICE,),
+        names=(("tf", "import tensorflow as tf"),),
     ),
     Framework(
         "keras",
@@ -167,6 +181,7 @@ TABLE: tuple[Framework, ...] = (
         index_field="api_other",
         kernel_env=_TF_ENV,
         normalisers=(_TF_DEVICE,),
+        names=(("keras", "import keras"),),
     ),
 )
 
@@ -182,6 +197,10 @@ FRAMEWORK_LABELS: dict[str, str] = {f.key: f.label for f in TABLE}
 REFERENCE = TABLE[0].key
 #: The pair shown side by side unless the user picks another: (from, to).
 DEFAULT_PAIR: tuple[str, str] = (TABLE[1].key, TABLE[0].key)
+
+
+#: Every module name a snippet may use for a framework, with the import that binds it.
+MODULE_NAMES: dict[str, str] = {name: binding for f in TABLE for name, binding in f.names}
 
 
 def get(key: str) -> Framework:

@@ -10,6 +10,7 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from fwcheat.devices import DeviceRequest
+    from fwcheat.store import Store
 
 
 def add_framework_option(parser: argparse.ArgumentParser) -> None:
@@ -44,9 +45,28 @@ def chosen_pair(args: argparse.Namespace, command: str) -> tuple[str, str] | Non
 
 
 def console(stderr: bool = False) -> Console:
+    """A console for stdout or stderr; into a pipe or file, lines are never hard-wrapped."""
     from rich.console import Console
 
-    return Console(stderr=stderr, file=sys.stderr if stderr else None, highlight=False)
+    out = Console(stderr=stderr, file=sys.stderr if stderr else None, highlight=False)
+    if not out.is_terminal:
+        out.soft_wrap = True
+    return out
+
+
+def report_broken_files(store: Store) -> None:
+    """One line on stderr when knowledge files could not be loaded (their entries are missing)."""
+    broken = store.broken_files()
+    if not broken:
+        return
+    from fwcheat.text import plural
+
+    shown = ", ".join(broken[:3]) + (", …" if len(broken) > 3 else "")
+    print(
+        f"fwcheat: skipped {plural(len(broken), 'broken knowledge file')} ({shown}); "
+        "`fwcheat validate` says what is wrong",
+        file=sys.stderr,
+    )
 
 
 def unknown_entry(entry_id: str, command: str) -> int:
