@@ -37,6 +37,7 @@ class Framework:
         "module",
         "names",
         "normalisers",
+        "query_aliases",
         "numpy_below",
         "preload",
         "runnable",
@@ -61,6 +62,7 @@ class Framework:
         version_module: str = "",
         numpy_below: str = "",
         names: tuple[tuple[str, str], ...] = (),
+        query_aliases: tuple[tuple[str, str], ...] = (),
     ) -> None:
         #: The name in knowledge files, on the command line and in the config file.
         self.key = key
@@ -92,6 +94,9 @@ class Framework:
         #: (name, the import that binds it): the names its snippets use for its modules,
         #: which a snippet must import itself (``validate`` warns when one is used unimported).
         self.names = names
+        #: (short name, the name the knowledge base writes): module names as real code
+        #: spells them, e.g. ``F`` in ``hybrid_forward(self, F, x)``, or ``autograd as ag``.
+        self.query_aliases = query_aliases
 
     def device_name(self, kind: str, index: int = 0) -> str:
         """How the device ``kind`` (cpu, gpu or auto) is spelled for this framework."""
@@ -152,6 +157,7 @@ TABLE: tuple[Framework, ...] = (
             ("autograd", "from mxnet import autograd"),
             ("npx", "from mxnet import npx"),
         ),
+        query_aliases=(("f", "nd"), ("ag", "autograd"), ("sym", "symbol"), ("ndarray", "tensor")),
         numpy_below="1.24",
         normalisers=((r"@(?:cpu|gpu|cpu_pinned|cpu_shared)\(\d+\)", "@device"),),
     ),
@@ -199,6 +205,8 @@ REFERENCE = TABLE[0].key
 DEFAULT_PAIR: tuple[str, str] = (TABLE[1].key, TABLE[0].key)
 
 
+#: Search terms that stand for another (lowercase): ``f`` (hybrid_forward's F) for ``nd``, ...
+QUERY_ALIASES: dict[str, str] = {short: long for f in TABLE for short, long in f.query_aliases}
 #: Every module name a snippet may use for a framework, with the import that binds it.
 MODULE_NAMES: dict[str, str] = {name: binding for f in TABLE for name, binding in f.names}
 

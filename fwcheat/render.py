@@ -300,14 +300,22 @@ def print_hits(
     *,
     framework: str | None = None,
     pair: tuple[str, str] | None = None,
+    verbose: bool = False,
 ) -> None:
-    """Search results, best first, each with its snippets."""
+    """Search results, best first, each with its snippets (with ``verbose``, their scores too)."""
     for i, hit in enumerate(hits):
         if i:
             console.print()
             if console.is_terminal:
                 console.rule(style="dim")
-        print_entry(console, hit.card, framework=framework, score=hit.score, via=sorted(hit.via), pair=pair)
+        print_entry(
+            console,
+            hit.card,
+            framework=framework,
+            score=hit.score if verbose else None,
+            via=sorted(hit.via) if verbose else (),
+            pair=pair,
+        )
 
 
 def print_suggestions(console: Console, query: str, suggestions: Sequence[str]) -> None:
