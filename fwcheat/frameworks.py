@@ -37,9 +37,9 @@ class Framework:
         "module",
         "names",
         "normalisers",
-        "query_aliases",
         "numpy_below",
         "preload",
+        "query_aliases",
         "runnable",
         "version_module",
     )
@@ -106,7 +106,12 @@ class Framework:
 
     @property
     def install_hint(self) -> str:
-        return f"pip install -c constraints.txt 'fwcheat[{self.extra}]'"
+        # constraints.txt pins versions that work together, but only a checkout has it.
+        import os
+
+        checkout = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+        pinned = "-c constraints.txt " if os.path.isfile(os.path.join(checkout, "constraints.txt")) else ""
+        return f"pip install {pinned}'fwcheat[{self.extra}]'"
 
     def __repr__(self) -> str:
         return f"Framework({self.key!r})"

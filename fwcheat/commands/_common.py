@@ -98,3 +98,24 @@ def execution_device(args: argparse.Namespace, command: str) -> DeviceRequest | 
     except DeviceSpecError as exc:
         err.print(f"fwcheat {command}: {exc}", markup=False)
         return None
+
+
+def usable_device(device: DeviceRequest, command: str) -> DeviceRequest | None:
+    """``device`` checked against this machine before any kernel starts; None (reason on stderr) if absent.
+
+    ``auto`` is settled here when the GPUs can be counted, and the choice said on stderr.
+    """
+    from fwcheat.devices import host_gpu_count, resolve_auto, unavailable_reason
+
+    gpus = host_gpu_count()
+    reason = unavailable_reason(device, gpus)
+    if reason is not None:
+        print(f"fwcheat {command}: {reason}", file=sys.stderr)
+        return None
+    chosen = resolve_auto(device, gpus)
+    if device.kind == "auto":
+        why = "no GPU found" if chosen.kind == "cpu" else f"{gpus} GPU{'s' if gpus != 1 else ''} found"
+        if chosen.kind == "auto":
+            why = "the kernels will pick"
+        print(f"fwcheat {command}: --device auto: using {chosen} ({why})", file=sys.stderr)
+    return chosen

@@ -51,7 +51,9 @@ def main(args: argparse.Namespace) -> int:
 
     query = " ".join(args.query).strip()
     if not query:
-        print("fwcheat search: give some words to look for, e.g. `fwcheat search attach_grad`", file=sys.stderr)
+        print(
+            "fwcheat search: give some words to look for, e.g. `fwcheat search attach_grad`", file=sys.stderr
+        )
         return 2
     if args.limit < 1:
         print("fwcheat search: --limit must be at least 1", file=sys.stderr)

@@ -31,7 +31,9 @@ def print_format_guide() -> int:
         with open(guide, encoding="utf-8") as handle:
             text = handle.read()
     except OSError as exc:
-        print(f"fwcheat validate: cannot read the format guide {guide}: {exc.strerror or exc}", file=sys.stderr)
+        print(
+            f"fwcheat validate: cannot read the format guide {guide}: {exc.strerror or exc}", file=sys.stderr
+        )
         return 2
     sys.stdout.write(text if text.endswith("\n") else text + "\n")
     return 0

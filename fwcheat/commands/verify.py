@@ -33,10 +33,10 @@ def main(args: argparse.Namespace) -> int:
 
     from rich.console import Console
 
-    from fwcheat.commands._common import execution_device
+    from fwcheat.commands._common import execution_device, usable_device
     from fwcheat.kernels.config import ConfigError
     from fwcheat.kernels.session import KernelPool, run_sync
-    from fwcheat.render_run import report_details, report_line, summary_table
+    from fwcheat.render_run import report_details, report_line, summary_line, summary_table
     from fwcheat.verify import (
         FAIL,
         EntryReport,
@@ -49,6 +49,9 @@ def main(args: argparse.Namespace) -> int:
     err = Console(stderr=True, highlight=False)
     out = Console(highlight=False)
     device = execution_device(args, "verify")
+    if device is None:
+        return 2
+    device = usable_device(device, "verify")
     if device is None:
         return 2
     selection = select_entries(args.ids)
@@ -107,7 +110,14 @@ def main(args: argparse.Namespace) -> int:
         to_record = outputs_to_record(reports)
         changed, update_problems = record_outputs(to_record, selection.locations)
         n = sum(len(v) for v in to_record.values())
-        changed_note = [f"recorded {n} output{'s' if n != 1 else ''} in {len(changed)} file(s)"]
+        from fwcheat.text import plural
+
+        if n and changed:
+            changed_note = [f"recorded {plural(n, 'output')} in {plural(len(changed), 'file')}"]
+        elif n:
+            changed_note = [f"{plural(n, 'output')} to record, but no file was changed"]
+        else:
+            changed_note = ["no output to record"]
         changed_note += [f"  {p}" for p in changed]
 
     if args.json:
@@ -127,7 +137,10 @@ def main(args: argparse.Namespace) -> int:
     else:
         for report in failed:
             out.print(report_details(report))
-        out.print(summary_table(reports, wall))
+        if out.is_terminal:
+            out.print(summary_table(reports, wall))
+        else:
+            out.print(summary_line(reports, wall), markup=False, highlight=False)
         for line in changed_note:
             out.print(line, markup=False)
     for problem in update_problems:
