@@ -36,13 +36,15 @@ def test_json_has_exactly_the_documented_shape(capsys: pytest.CaptureFixture[str
     assert data["query"] == "attach_grad"
     assert len(data["results"]) == 2
     for result in data["results"]:
-        assert set(result) == {"id", "title", "title_zh", "category", "score", "frameworks", "snippets"}
+        documented = {"id", "title", "title_zh", "category", "score", "frameworks", "snippets"}
+        added = {"summary", "notes", "see_also", "close"}
+        assert set(result) == documented | added
         assert result["frameworks"] == list(result["snippets"])
         assert all(isinstance(result[k], str) for k in ("id", "title", "title_zh", "category"))
         assert isinstance(result["score"], float)
         assert set(result["snippets"]) <= {"pytorch", "mxnet", "tensorflow", "keras"}
         for snippet in result["snippets"].values():
-            assert set(snippet) == {"code"} and snippet["code"].strip()
+            assert {"code"} <= set(snippet) <= {"code", "setup", "output"} and snippet["code"].strip()
     assert data["results"][0]["id"] == "autograd-record"
 
 
