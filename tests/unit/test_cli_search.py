@@ -48,20 +48,11 @@ def test_json_has_exactly_the_documented_shape(capsys: pytest.CaptureFixture[str
 
 
 def test_json_framework_filter_leaves_only_entries_with_it(capsys: pytest.CaptureFixture[str]) -> None:
-<<<<<<< HEAD
     assert main(["search", "gradient", "--json", "--framework", "keras", "--limit", "5"]) == 0
     results = json.loads(capsys.readouterr().out)["results"]
     assert results and all("keras" in r["frameworks"] for r in results)
     assert main(["search", "zzqqxx", "--json", "--framework", "keras"]) == 1
     assert json.loads(capsys.readouterr().out) == {"query": "zzqqxx", "results": []}
-=======
-    assert main(["search", "gradient", "--json"]) == 0
-    unfiltered = json.loads(capsys.readouterr().out)["results"]
-    assert any("keras" not in r["frameworks"] for r in unfiltered)
-    assert main(["search", "gradient", "--json", "--framework", "keras"]) == 0
-    filtered = json.loads(capsys.readouterr().out)["results"]
-    assert filtered and all("keras" in r["frameworks"] for r in filtered)
->>>>>>> tfa
 
 
 def test_plain_output_when_not_a_terminal(capsys: pytest.CaptureFixture[str]) -> None:
