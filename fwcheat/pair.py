@@ -16,7 +16,6 @@ import os
 
 from fwcheat.frameworks import BY_KEY, DEFAULT_PAIR, FRAMEWORKS, label
 
-
 _EXAMPLE = ",".join(DEFAULT_PAIR)
 
 

@@ -175,9 +175,7 @@ def print_entry(
 ) -> None:
     if console.is_terminal:
         console.print(
-            entry_renderable(
-                entry, width=console.width, framework=framework, score=score, via=via, pair=pair
-            )
+            entry_renderable(entry, width=console.width, framework=framework, score=score, via=via, pair=pair)
         )
     else:
         console.print(

@@ -11,6 +11,7 @@ if TYPE_CHECKING:
 
     from fwcheat.devices import DeviceRequest
 
+
 def add_framework_option(parser: argparse.ArgumentParser) -> None:
     """-f/--framework (one framework of the table) and --pair FROM,TO, for the commands that show entries."""
     from fwcheat.frameworks import DEFAULT_PAIR, FRAMEWORKS

@@ -34,7 +34,7 @@ def test_configured_pair_default_file_and_errors(tmp_path: Path, monkeypatch: py
     with pytest.raises(PairError, match=r"config\.toml: \[frameworks\] pair: unknown framework"):
         configured_pair()
     config.write_text("[frameworks\n", encoding="utf-8")
-    with pytest.raises(PairError, match="config.toml"):
+    with pytest.raises(PairError, match=r"config\.toml"):
         configured_pair()
 
 
