@@ -140,6 +140,8 @@ TABLE: tuple[Framework, ...] = (
         gpu_name="mx.gpu({index})",
         index_field="api_mxnet",
         numpy_below="1.24",
+        # MXBoard (MXNet's TensorBoard writer) predates protobuf 4's C++ runtime.
+        kernel_env=(("PROTOCOL_BUFFERS_PYTHON_IMPLEMENTATION", "python"),),
         normalisers=((r"@(?:cpu|gpu|cpu_pinned|cpu_shared)\(\d+\)", "@device"),),
     ),
     Framework(
