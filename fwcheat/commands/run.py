@@ -39,9 +39,8 @@ def main(args: argparse.Namespace) -> int:
 
     from fwcheat.commands._common import execution_device, unknown_entry
     from fwcheat.kernels.config import ConfigError
-    from fwcheat.kernels.session import KernelPool, run_sync
-    from fwcheat.run import run_entry
-    from fwcheat.verify import runnable, select_entries, skip_reason
+    from fwcheat.kernels.session import KernelPool, run_sync, runnable
+    from fwcheat.verify import select_entries, skip_reason
 
     err = Console(stderr=True, highlight=False)
     device = execution_device(args, "run")
@@ -83,7 +82,7 @@ def main(args: argparse.Namespace) -> int:
             if reason:
                 return reason, 0.0
             started = time.perf_counter()
-            outcome = await run_entry(pool, entry, frameworks, timeout=args.timeout)
+            outcome = await pool.run_entry(entry, frameworks, timeout=args.timeout)
             return outcome, time.perf_counter() - started
 
     if err.is_terminal and not args.json:
