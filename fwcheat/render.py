@@ -157,7 +157,7 @@ def print_entry(
         )
 
 
-def print_hits(console: Console, query: str, hits: Sequence[Hit], *, framework: str | None = None) -> None:
+def print_hits(console: Console, hits: Sequence[Hit], *, framework: str | None = None) -> None:
     """Search results, best first, each with its snippets."""
     for i, hit in enumerate(hits):
         if i:

@@ -203,7 +203,7 @@ def select_entries(ids: Iterable[str] = ()) -> Selection:
 
 
 def _load() -> tuple[dict[str, Entry], dict[str, Path]]:
-    from fwcheat.knowledge import load_knowledge
+    from fwcheat.load import load_knowledge
 
     # Straight from the YAML files, not the search index: verify is about the
     # files as they are now (--update rewrites them), and needs their paths.

@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 HELP = "search idioms (English, 中文, or an API name from either framework)"
 DESCRIPTION = (
     "Search the knowledge base. Queries may be English, Chinese (自动求导) or an API name "
-    "from either side (attach_grad finds the PyTorch way). Typos are forgiven."
+    "from any framework (attach_grad finds the other frameworks' way). Typos are forgiven."
 )
 
 
@@ -63,7 +63,7 @@ def main(args: argparse.Namespace) -> int:
         print_suggestions(console(stderr=True), query, searcher.suggest(query))
         return 1
     out = console()
-    print_hits(out, query, shown, framework=args.framework)
+    print_hits(out, shown, framework=args.framework)
     if more:
         out.print()
         out.print(

@@ -39,7 +39,7 @@ def main(args: argparse.Namespace) -> int:
     problems = kb.problems
     if args.paths:
         # see_also may point at bundled entries: only warn about ids unknown everywhere.
-        from fwcheat.knowledge import load_knowledge
+        from fwcheat.load import load_knowledge
 
         known = set(load_knowledge().entries) | set(kb.entries)
         problems = [

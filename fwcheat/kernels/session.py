@@ -382,16 +382,18 @@ class KernelPool:
         except DeviceSpecError as exc:
             return DeviceChoice(False, self.device, str(exc))
         if request.kind == "gpu":
-            for framework, info in self.info.items():
-                if info.error or info.gpus > request.index:
+            refusals = []
+            for row in frameworks.TABLE:
+                info = self.info.get(row.key)
+                if info is None or info.error or info.gpus > request.index:
                     continue
-                row = frameworks.get(framework)
                 available = [row.device_name("cpu")] + [row.device_name("gpu", i) for i in range(info.gpus)]
-                reason = (
+                refusals.append(
                     f"{row.device_name('gpu', request.index)} asked for, but {row.label} sees "
-                    f"{_plural(info.gpus, 'GPU')}; available: {', '.join(available)}"
+                    f"{_plural(info.gpus, 'GPU')} (available: {', '.join(available)})"
                 )
-                return DeviceChoice(False, self.device, reason)
+            if refusals:
+                return DeviceChoice(False, self.device, "; ".join(refusals))
         self.device = request
         return DeviceChoice(True, request)
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from fwcheat.frameworks import RUNNABLE_FRAMEWORKS, resolve
+
 #: What a command's argument names, for completion.
 ArgKind = Literal["none", "query", "entry", "framework", "device"]
 
@@ -38,7 +40,7 @@ COMMAND_SPECS: tuple[CommandSpec, ...] = (
     CommandSpec(
         "framework",
         ":framework [NAME]",
-        "switch to pytorch or mxnet; each kernel keeps its state",
+        f"switch to {', '.join(RUNNABLE_FRAMEWORKS)}; each kernel keeps its state",
         "framework",
     ),
     CommandSpec("device", ":device [D]", "use cpu, cuda:N or auto for `device` / `ctx`", "device"),
@@ -51,16 +53,6 @@ COMMAND_SPECS: tuple[CommandSpec, ...] = (
 SPECS_BY_NAME: dict[str, CommandSpec] = {spec.name: spec for spec in COMMAND_SPECS}
 #: Other spellings people type.
 ALIASES: dict[str, str] = {"s": "search", "fw": "framework", "exit": "quit", "q": "quit", "?": "help"}
-
-#: Framework names accepted by ``:framework``, mapped to fwcheat's names.
-FRAMEWORK_ALIASES: dict[str, str] = {
-    "pytorch": "pytorch",
-    "torch": "pytorch",
-    "pt": "pytorch",
-    "mxnet": "mxnet",
-    "mx": "mxnet",
-    "gluon": "mxnet",
-}
 
 
 class CommandError(ValueError):
@@ -103,8 +95,8 @@ def parse_command(text: str) -> Command:
 
 
 def framework_name(text: str) -> str:
-    """``torch`` -> ``pytorch``; raise :class:`CommandError` for an unknown name."""
-    name = FRAMEWORK_ALIASES.get(text.strip().lower())
-    if name is None:
-        raise CommandError(f"unknown framework {text!r}: use pytorch or mxnet")
+    """A framework's key from a name, alias or label; :class:`CommandError` for an unknown one."""
+    name = resolve(text)
+    if name is None or name not in RUNNABLE_FRAMEWORKS:
+        raise CommandError(f"unknown framework {text!r}: use {' or '.join(RUNNABLE_FRAMEWORKS)}")
     return name

@@ -28,6 +28,7 @@ from textual.widget import Widget
 from textual.widgets import Footer, Input, Select
 from textual.worker import Worker, WorkerState, get_current_worker
 
+from fwcheat.frameworks import short
 from fwcheat.tui import messages as msg
 from fwcheat.tui.kernels import BUSY, LABELS, SIDES, KernelBridge, KernelState
 from fwcheat.tui.widgets.results import ResultsList
@@ -86,8 +87,20 @@ class FwcheatApp(App[None]):
     CSS_PATH = Path(__file__).with_name("app.tcss")
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]  # noqa: RUF012
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+r", "run", "Run", tooltip="Run the focused side (PyTorch by default)", priority=True),
-        Binding("ctrl+t", "run_both", "Run both", tooltip="Run PyTorch and MXNet at once", priority=True),
+        Binding(
+            "ctrl+r",
+            "run",
+            "Run",
+            tooltip=f"Run the focused side ({short(SIDES[0])} by default)",
+            priority=True,
+        ),
+        Binding(
+            "ctrl+t",
+            "run_both",
+            "Run both",
+            tooltip=f"Run {short(SIDES[0])} and {short(SIDES[1])} at once",
+            priority=True,
+        ),
         Binding("ctrl+g", "interrupt", "Interrupt", tooltip="Interrupt the running code", priority=True),
         Binding(
             "ctrl+n", "restart", "Restart kernel", tooltip="Fresh kernel for the focused side", priority=True
@@ -110,7 +123,7 @@ class FwcheatApp(App[None]):
         #: Session edits: entry id -> framework -> code.
         self.edits: dict[str, dict[str, str]] = {}
         self.last_run: dict[str, LastRun] = {}
-        self.focused_side = "pytorch"
+        self.focused_side = SIDES[0]
         self.device = device
         self.gpus = 0
         self._follow_timer: Timer | None = None

@@ -153,7 +153,7 @@ async def test_gpu_is_refused_with_the_reason_without_one(pool: KernelPool, fram
         pytest.skip("this machine has a GPU")
     choice = pool.set_device("cuda")
     assert not choice.ok
-    assert "/GPU:0 asked for, but" in choice.reason and "sees 0 GPUs; available: /CPU:0" in choice.reason
+    assert "/GPU:0 asked for, but" in choice.reason and "sees 0 GPUs (available: /CPU:0)" in choice.reason
     # Forced past the check (as for a kernel not started yet), the kernel itself refuses.
     pool.device = choice.device.__class__("gpu", 0)
     run = await pool.run(framework, "print('should not run')")

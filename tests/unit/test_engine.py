@@ -195,7 +195,7 @@ async def test_set_device_is_checked_against_running_kernels(world: FakeWorld, t
         # Now a kernel runs and sees no GPU: the switch is refused, with the reason.
         choice = pool.set_device("cuda:1")
         assert not choice.ok
-        assert "/GPU:1 asked for, but TensorFlow sees 0 GPUs; available: /CPU:0" in choice.reason
+        assert "/GPU:1 asked for, but TensorFlow sees 0 GPUs (available: /CPU:0)" in choice.reason
         assert str(pool.device) == "cuda:0"  # unchanged
         assert pool.set_device("cpu").ok
         assert (await pool.run("tensorflow", "print(device)")).stdout == "/CPU:0\n"
