@@ -27,6 +27,7 @@ from fwcheat.kernels.base import ExecutionResult, Status
 from fwcheat.kernels.session import DEFAULT_TIMEOUT, KernelPool, runnable
 from fwcheat.knowledge.model import Entry
 from fwcheat.outputs import output_diff, outputs_match
+from fwcheat.requires import missing_requirements
 
 PASS, FAIL, SKIP = "pass", "fail", "skip"
 
@@ -142,7 +143,8 @@ async def verify_entries(
     sides: dict[tuple[str, str], asyncio.Future[tuple[ExecutionResult, Fetched | None]]] = {
         (e.id, fw): loop.create_future() for e in entries for fw in runnable(e)
     }
-    skips = {e.id: skip_reason(e, pool) for e in entries}
+    missing = await missing_requirements(pool, entries)  # `requires:` a kernel lacks
+    skips = {e.id: skip_reason(e, pool) or missing.get(e.id, "") for e in entries}
 
     async def worker(framework: str) -> None:
         for entry in entries:

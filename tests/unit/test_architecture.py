@@ -25,8 +25,10 @@ import fwcheat
 PACKAGE = Path(fwcheat.__file__).parent
 TABLE_MODULES = {"fwcheat.frameworks", "fwcheat.kernels.in_kernel"}
 
-BASE = ("fwcheat", "fwcheat.frameworks", "fwcheat.paths")
-KNOWLEDGE = ("fwcheat.knowledge",)
+BASE = ("fwcheat", "fwcheat.frameworks", "fwcheat.pair", "fwcheat.paths")
+#: ``requires`` reads which modules an entry's snippets import (its kernel check
+#: takes the pool as an argument and imports no engine module).
+KNOWLEDGE = ("fwcheat.knowledge", "fwcheat.requires")
 ENGINE = (
     "fwcheat.kernels",
     "fwcheat.compare",
@@ -77,10 +79,25 @@ def layer_of(name: str) -> str:
     raise AssertionError(f"{name} belongs to no layer: add it to {__name__}")
 
 
+def _runtime_nodes(tree: ast.AST) -> Iterator[ast.AST]:
+    """Every node, less the bodies of ``if TYPE_CHECKING:`` (imports for annotations only)."""
+    for node in ast.iter_child_nodes(tree):
+        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
+            yield from (n for child in node.orelse for n in _runtime_nodes_and_self(child))
+            continue
+        yield node
+        yield from _runtime_nodes(node)
+
+
+def _runtime_nodes_and_self(node: ast.AST) -> Iterator[ast.AST]:
+    yield node
+    yield from _runtime_nodes(node)
+
+
 def imports(tree: ast.Module) -> set[str]:
-    """Every module imported anywhere in the file (lazy imports inside functions too)."""
+    """Every module imported at run time, anywhere in the file (lazy imports inside functions too)."""
     found: set[str] = set()
-    for node in ast.walk(tree):
+    for node in _runtime_nodes(tree):
         if isinstance(node, ast.Import):
             found.update(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
@@ -120,6 +137,8 @@ def test_layers_import_only_downward() -> None:
 def test_the_contract_catches_an_upward_import() -> None:
     tree = ast.parse("def f():\n    from fwcheat.tui.app import FwcheatApp\n")
     assert "fwcheat.tui.app" in imports(tree)
+    typing_only = ast.parse("if TYPE_CHECKING:\n    from fwcheat.tui.app import FwcheatApp\n")
+    assert imports(typing_only) == set()
     assert layer_of("fwcheat.tui.app") not in ALLOWED[layer_of("fwcheat.kernels.session")]
 
 

@@ -36,7 +36,8 @@ def test_json_has_exactly_the_documented_shape(capsys: pytest.CaptureFixture[str
     assert data["query"] == "attach_grad"
     assert len(data["results"]) == 2
     for result in data["results"]:
-        assert set(result) == {"id", "title", "title_zh", "category", "score", "snippets"}
+        assert set(result) == {"id", "title", "title_zh", "category", "score", "frameworks", "snippets"}
+        assert result["frameworks"] == list(result["snippets"])
         assert all(isinstance(result[k], str) for k in ("id", "title", "title_zh", "category"))
         assert isinstance(result["score"], float)
         assert set(result["snippets"]) <= {"pytorch", "mxnet", "tensorflow", "keras"}
