@@ -40,16 +40,18 @@ def main(args: argparse.Namespace) -> int:
     from fwcheat.commands._common import execution_device, unknown_entry
     from fwcheat.kernels.config import ConfigError
     from fwcheat.kernels.session import KernelPool, run_sync, runnable
-    from fwcheat.verify import select_entries, skip_reason
+    from fwcheat.store import open_store
+    from fwcheat.verify import skip_reason
 
     err = Console(stderr=True, highlight=False)
     device = execution_device(args, "run")
     if device is None:
         return 2
-    selection = select_entries([args.id])
-    if selection.unknown:
+    # Through the index: one entry decoded, not every knowledge file parsed.
+    found = open_store().entry(args.id)
+    if found is None:
         return 2 if unknown_entry(args.id, "run") else 0
-    entry = selection.entries[0]
+    entry = found
     frameworks = runnable(entry)
     if args.framework and not args.all:
         from fwcheat.frameworks import parse_list
