@@ -108,5 +108,5 @@ def main(args: argparse.Namespace) -> int:
 
         out = Console(highlight=False)
         out.print(f"{entry.title}  [dim]{entry.id} · device {device}[/dim]")
-        print_results(out, outcome.results, outcome.verdict, wall)
+        print_results(out, outcome.results, outcome.verdicts, wall)
     return 0 if outcome.ok else 1
