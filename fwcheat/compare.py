@@ -203,3 +203,21 @@ def compare_arrays(
         rtol,
         atol,
     )
+
+
+def weak_value(name: str, fetched: Fetched, label: str) -> str:
+    """Why a fetched ``compare`` value proves little ('' when it is a real result).
+
+    A Python ``bool`` or ``None``, or a single True/False (a 0-d boolean
+    array), agrees across frameworks whenever both snippets reach the same
+    yes/no, whatever numbers produced it.
+    """
+    kind = fetched.type_name
+    if kind == "builtins.NoneType":
+        return f"{label}'s {name!r} is None"
+    if kind == "builtins.bool":
+        return f"{label}'s {name!r} is a Python bool; compare the values it was computed from"
+    array = fetched.array
+    if array is not None and array.dtype.kind == "b" and array.ndim == 0:
+        return f"{label}'s {name!r} is a single True/False ({kind}); compare the values it was computed from"
+    return ""

@@ -121,6 +121,8 @@ def report_line(report: EntryReport) -> Text:
         text.append(f"  ({report.skipped})", style="yellow")
     elif report.problems:
         text.append(f"  {report.problems[0]}", style="red")
+    for warning in report.warnings:
+        text.append(f"  warning: {warning}", style="yellow")
     return text
 
 

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from fwcheat.compare import Fetched, Verdict, compare_entry, overall
+from fwcheat.compare import Fetched, Verdict, compare_entry, overall, weak_value
 from fwcheat.frameworks import RUNNABLE_FRAMEWORKS, label
 from fwcheat.kernels.base import ExecutionResult, Status
 from fwcheat.kernels.session import DEFAULT_TIMEOUT, KernelPool, runnable
@@ -61,6 +61,8 @@ class EntryReport:
     checks: dict[str, SnippetCheck] = field(default_factory=dict)
     #: framework -> its value against the reference framework's.
     verdicts: dict[str, Verdict] = field(default_factory=dict)
+    #: Doubts that do not fail the entry (a `compare` value that proves little).
+    warnings: list[str] = field(default_factory=list)
     skipped: str = ""
     duration: float = 0.0
 
@@ -95,6 +97,7 @@ class EntryReport:
             "snippets": {fw: c.to_dict() for fw, c in self.checks.items()},
             "compare": None if self.verdict is None else self.verdict.to_dict(),
             "verdicts": {fw: v.to_dict() for fw, v in self.verdicts.items()},
+            "warnings": self.warnings,
         }
 
 
@@ -170,6 +173,7 @@ async def verify_entries(
                     result, fetched[fw] = await sides[(entry.id, fw)]
                     report.checks[fw] = check_snippet(fw, result, snippet.output)
                 report.verdicts = compare_entry(entry, fetched)
+                report.warnings = _weak_values(entry, fetched)
             report.duration = time.perf_counter() - started
             reports.append(report)
             if on_report is not None:
@@ -179,6 +183,17 @@ async def verify_entries(
             task.cancel()
         await asyncio.gather(*workers, return_exceptions=True)
     return reports
+
+
+def _weak_values(entry: Entry, fetched: dict[str, Fetched | None]) -> list[str]:
+    if not entry.compare:
+        return []
+    found = (
+        weak_value(entry.compare, value, label(fw))
+        for fw, value in fetched.items()
+        if value is not None
+    )
+    return [w for w in found if w]
 
 
 # -- choosing entries and recording outputs --------------------------------
