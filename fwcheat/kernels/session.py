@@ -422,6 +422,9 @@ class KernelPool:
         if info.error:
             return _failure("KernelUnavailable", info.error, Status.DIED)
         note = ""
+        if self.state(framework) is KernelState.DEAD and await self.kernels[framework].dead_reason() is None:
+            # Replaced behind the pool's back (a front end restarted it itself).
+            self._set(framework, state=KernelState.IDLE, detail="", pid=self.kernels[framework].pid)
         if self.state(framework) is KernelState.DEAD:
             note = f"{self.status[framework].detail or 'the kernel died'}; started a new one"
             info = await self.restart(framework, "starting a new kernel (the last one died)")

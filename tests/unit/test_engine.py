@@ -265,3 +265,16 @@ async def test_a_failed_side_gets_no_verdict_and_fails_the_run(world: FakeWorld,
     assert set(outcome.verdicts) == {"keras"}
     assert outcome.verdicts["keras"].agreement is Agreement.MISSING
     assert not outcome.ok
+
+
+async def test_a_kernel_restarted_outside_the_pool_is_not_restarted_again(
+    world: FakeWorld, tmp_path: Path
+) -> None:
+    async with make_pool(world, tmp_path, []) as pool:
+        await pool.run("mxnet", "die()")
+        assert pool.state("mxnet") is DEAD
+        await world.kernels["mxnet"].restart()  # as the REPL does, binding its own names after
+        await pool.run("mxnet", "kept = 1", fresh=False)
+        assert (await pool.run("mxnet", "print(kept)", fresh=False)).stdout == "1\n"
+        assert world.log.count(("mxnet", "restart")) == 1
+        assert pool.state("mxnet") is IDLE
