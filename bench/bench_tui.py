@@ -45,7 +45,7 @@ class FirstFrame(FwcheatApp):
         from fwcheat.frameworks import TABLE
         heavy = sorted({m.split(".")[0] for m in sys.modules} & {row.module for row in TABLE})
         if heavy:  # no framework (TensorFlow above all) may be imported before the first frame
-            sys.stderr.write(f"imported before the first frame: {heavy}\n")
+            sys.stderr.write(f"imported before the first frame: {heavy}\\n")
             os._exit(3)
         print(f"{time.time() - spawn:.6f} {usage.ru_utime + usage.ru_stime:.6f}", flush=True)
         super().on_ready()  # opens the index and starts the kernels' worker, as in real use
