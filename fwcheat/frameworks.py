@@ -17,10 +17,6 @@ This module is on the search path: it imports nothing (not even ``typing`` or
 
 from __future__ import annotations
 
-TYPE_CHECKING = False  # typing itself is not imported on the search path
-if TYPE_CHECKING:
-    from collections.abc import Iterator
-
 
 class Framework:
     """One framework fwcheat can show and run (see the module docstring)."""
@@ -233,10 +229,6 @@ def short(key: str) -> str:
     """The framework's short label (``MXNet``), for where room is short."""
     row = BY_KEY.get(key)
     return row.short if row is not None else key
-
-
-def runnable() -> Iterator[Framework]:
-    return (f for f in TABLE if f.runnable)
 
 
 def parse_list(text: str) -> list[str]:

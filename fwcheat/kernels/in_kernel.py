@@ -146,7 +146,7 @@ class _MXNet(_Hooks):
         return int(mxnet.context.num_gpus())
 
     def device_name(self, kind, index):  # type: ignore[no-untyped-def]
-        return "gpu(%d)" % index if kind == "gpu" else "cpu"
+        return "mx.gpu(%d)" % index if kind == "gpu" else "mx.cpu()"
 
     def device_value(self, kind, index):  # type: ignore[no-untyped-def]
         import mxnet
