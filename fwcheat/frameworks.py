@@ -32,6 +32,7 @@ class Framework:
         "key",
         "label",
         "module",
+        "module_aliases",
         "normalisers",
         "numpy_below",
         "preload",
@@ -59,6 +60,7 @@ class Framework:
         numpy_below: str = "",
         short: str = "",
         aliases: tuple[str, ...] = (),
+        module_aliases: tuple[tuple[str, str], ...] = (),
     ) -> None:
         #: The name in knowledge files, on the command line and in the config file.
         self.key = key
@@ -75,6 +77,8 @@ class Framework:
         self.extra = extra
         #: The imports an interactive session starts with (the REPL runs them).
         self.preload = preload
+        #: How a session usually names the framework's modules (``nd`` is ``mxnet.nd``).
+        self.module_aliases = module_aliases
         #: The variable the runner defines for the chosen device.
         self.device_var = device_var
         #: How the CPU is spelled for it, and a GPU (``{index}`` filled in).
@@ -126,6 +130,13 @@ TABLE: tuple[Framework, ...] = (
         module="torch",
         extra="pytorch",
         aliases=("torch", "pt"),
+        module_aliases=(
+            ("torch", "torch"),
+            ("nn", "torch.nn"),
+            ("F", "torch.nn.functional"),
+            ("optim", "torch.optim"),
+            ("init", "torch.nn.init"),
+        ),
         preload=(
             "import numpy as np",
             "import torch",
@@ -145,6 +156,15 @@ TABLE: tuple[Framework, ...] = (
         extra="mxnet",
         short="MXNet",
         aliases=("mx", "gluon"),
+        module_aliases=(
+            ("mx", "mxnet"),
+            ("mxnet", "mxnet"),
+            ("nd", "mxnet.nd"),
+            ("gluon", "mxnet.gluon"),
+            ("autograd", "mxnet.autograd"),
+            ("nn", "mxnet.gluon.nn"),
+            ("init", "mxnet.init"),
+        ),
         preload=(
             "import numpy as np",
             "import mxnet as mx",

@@ -15,8 +15,16 @@ DESCRIPTION = (
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    from fwcheat.frameworks import DEFAULT_PAIR, label
+
     parser.add_argument("query", nargs="*", help="start with this search")
     add_device_option(parser, auto=False)
+    parser.add_argument(
+        "--scan",
+        metavar="FILE",
+        help=f"show FILE with its {label(DEFAULT_PAIR[0])} API uses marked; picking one shows its entry, "
+        "ready to run",
+    )
     parser.add_argument(
         "--no-kernels", action="store_true", help="browse only; start no kernels until a run is asked for"
     )
@@ -26,8 +34,14 @@ def main(args: argparse.Namespace) -> int:
     device = chosen_device(args, "tui", auto=False)
     if device is None:
         return 2
+    import os
+
+    if args.scan is not None and not os.path.isfile(args.scan):
+        raise SystemExit(f"fwcheat tui: --scan {args.scan!r}: no such file")
     from fwcheat.tui.app import FwcheatApp
 
-    app = FwcheatApp(" ".join(args.query), start_kernels=not args.no_kernels, device=str(device))
+    app = FwcheatApp(
+        " ".join(args.query), start_kernels=not args.no_kernels, device=str(device), scan=args.scan
+    )
     app.run()
     return int(app.return_code or 0)

@@ -11,10 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from fwcheat.frameworks import RUNNABLE_FRAMEWORKS, resolve
+from fwcheat.frameworks import DEFAULT_PAIR, RUNNABLE_FRAMEWORKS, label, resolve, short
 
 #: What a command's argument names, for completion.
-ArgKind = Literal["none", "query", "entry", "framework", "device"]
+ArgKind = Literal["none", "query", "entry", "framework", "device", "path"]
 
 
 @dataclass(frozen=True)
@@ -36,6 +36,14 @@ COMMAND_SPECS: tuple[CommandSpec, ...] = (
     CommandSpec("pair", ":pair [ID]", "show the other framework's version of what was last loaded", "entry"),
     CommandSpec(
         "run", ":run ID", "run this framework's snippet of ID here (its variables stay)", "entry", True
+    ),
+    CommandSpec(
+        "scan",
+        ":scan PATH",
+        f"find {label(DEFAULT_PAIR[0])} API in a file or folder ({short(DEFAULT_PAIR[1])}'s in a "
+        f"{short(DEFAULT_PAIR[0])} session): what to read to port it",
+        "path",
+        True,
     ),
     CommandSpec(
         "framework",

@@ -23,7 +23,9 @@ import pytest
 import fwcheat
 
 PACKAGE = Path(fwcheat.__file__).parent
-TABLE_MODULES = {"fwcheat.frameworks", "fwcheat.kernels.in_kernel"}
+#: The table, and the two tables keyed by it: the hooks that run inside each
+#: kernel, and how each framework's API shows in source code (for the scanner).
+TABLE_MODULES = {"fwcheat.frameworks", "fwcheat.kernels.in_kernel", "fwcheat.scan.profiles"}
 
 BASE = ("fwcheat", "fwcheat.frameworks", "fwcheat.pair", "fwcheat.paths")
 #: ``requires`` reads which modules an entry's snippets import (its kernel check
@@ -41,6 +43,8 @@ ENGINE = (
     "fwcheat.store",
     "fwcheat.load",
     "fwcheat.apinames",
+    "fwcheat.apimap",
+    "fwcheat.scan",
     "fwcheat.text",
 )
 FRONT_ENDS = (

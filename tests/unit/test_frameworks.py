@@ -52,3 +52,17 @@ def test_framework_lists_are_parsed_in_table_order() -> None:
     with pytest.raises(KeyError, match="known: pytorch, mxnet, tensorflow, keras"):
         frameworks.get("jax")
     assert frameworks.label("jax") == "jax"
+
+
+def test_the_scanner_profiles_are_keyed_by_the_table() -> None:
+    from fwcheat.scan.profiles import PROFILES
+
+    assert set(PROFILES) <= set(frameworks.FRAMEWORKS)
+    assert all(profile.framework == key for key, profile in PROFILES.items())
+
+
+def test_session_module_aliases_point_into_the_framework() -> None:
+    for row in frameworks.TABLE:
+        for alias, module in row.module_aliases:
+            assert alias.isidentifier()
+            assert module.split(".")[0] == row.module
