@@ -23,6 +23,8 @@ COMMANDS: tuple[str, ...] = (
     "repl",
     "verify",
     "run",
+    "weights",
+    "check",
     "doctor",
     "tui",
 )

@@ -45,6 +45,7 @@ ENGINE = (
     "fwcheat.apinames",
     "fwcheat.apimap",
     "fwcheat.scan",
+    "fwcheat.porting",
     "fwcheat.text",
 )
 FRONT_ENDS = (
