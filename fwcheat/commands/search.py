@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 HELP = "search idioms (English, 中文, or an API name from any framework)"
 DESCRIPTION = (
     "Search the knowledge base. Queries may be English, Chinese (自动求导) or an API name "
-    "from any framework (attach_grad finds the PyTorch way). Typos are forgiven. Results show "
+    "from any framework (attach_grad finds the other frameworks' way). Typos are forgiven. Results show "
     "your pair of frameworks side by side (--pair, or [frameworks] pair in the config file) and "
     "name the others each entry has."
 )
@@ -88,7 +88,7 @@ def main(args: argparse.Namespace) -> int:
         nearest = ", ".join(hit.card.id for hit in shown)
         out.print(f"No close match for {query!r}; nearest: {nearest}", style="yellow", markup=False)
         out.print()
-    print_hits(out, query, shown, framework=args.framework, pair=pair, verbose=args.verbose)
+    print_hits(out, shown, framework=args.framework, pair=pair, verbose=args.verbose)
     if more:
         out.print()
         out.print(

@@ -1,4 +1,4 @@
-"""Does a snippet use a framework's module (``torch``, ``nd``, ``tf``) without importing it?
+"""Does a snippet use a framework's module (``torch``, ``nd``, ``np``) without importing it?
 
 Each snippet runs in its own namespace: a name its setup or code never binds
 fails at run time with ``NameError``. The module names come from the framework
@@ -19,6 +19,8 @@ if TYPE_CHECKING:
     from fwcheat.knowledge.base import KnowledgeBase
 
 __all__ = ["unimported_name_problems", "unimported_names"]
+
+_ANY_FRAMEWORK = {name: binding for names in MODULE_NAMES.values() for name, binding in names.items()}
 
 
 def _bound_names(tree: ast.AST) -> set[str]:
@@ -53,7 +55,7 @@ def unimported_names(setup: str, code: str) -> list[str]:
         if (
             isinstance(node, ast.Name)
             and isinstance(node.ctx, ast.Load)
-            and node.id in MODULE_NAMES
+            and node.id in _ANY_FRAMEWORK
             and node.id not in bound
             and node.id not in used
         ):
@@ -76,7 +78,8 @@ def unimported_name_problems(kb: KnowledgeBase) -> list[Problem]:
                         line,
                         f"entry `{entry_id}`: the {framework} snippet uses `{name}` without importing it "
                         "(it would fail with NameError when run)",
-                        f"add `{MODULE_NAMES[name]}` to snippets.{framework}.setup",
+                        f"add `{MODULE_NAMES.get(framework, {}).get(name) or _ANY_FRAMEWORK[name]}` "
+                        f"to snippets.{framework}.setup",
                         severity="warning",
                     )
                 )
