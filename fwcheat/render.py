@@ -37,6 +37,8 @@ SIDE_BY_SIDE_MIN_WIDTH = 100
 PANEL_CHROME = 4
 #: Starts a wrapped code line's continuation, after the line's own indentation.
 CONTINUATION = "↪ "
+#: A wrapped comment lines up under its ``#`` only when that leaves it this many columns.
+_MIN_COMMENT_ROOM = 24
 
 
 def _snippets(
@@ -133,7 +135,9 @@ def wrap_code_line(line: Text, width: int) -> list[Text]:
             start += 1
         # A continued comment lines up under its `#`; continued code under the line's code plus
         # the marker. On a narrow panel the indent gives way so that a row keeps some room.
-        column = comment + 2 if comment is not None and start > comment else indent + len(CONTINUATION)
+        column = indent + len(CONTINUATION)
+        if comment is not None and start > comment and width - comment - 2 >= _MIN_COMMENT_ROOM:
+            column = comment + 2
         lead = min(column, max(width - 12, len(CONTINUATION)))
         room = width - lead
     return rows
