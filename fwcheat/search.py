@@ -34,7 +34,7 @@ if TYPE_CHECKING:
 #: Below this score a hit is never a close match, whatever words it matched.
 CLOSE_SCORE = 1.0
 #: The share of the query's words a close match must contain as typed (not as a near spelling).
-CLOSE_COVERAGE = 0.5
+CLOSE_COVERAGE = 0.6
 
 
 def _aliased(term: str) -> str | None:
@@ -196,7 +196,7 @@ class Searcher:
                     scaled = term_idf * weight * factor * (_SECONDARY if is_secondary(word) else 1.0)
                     if scaled > best[doc].get(word, 0.0):
                         best[doc][word] = scaled
-                    if factor >= _PREFIX_FACTOR / 2:  # as typed, or the word being typed
+                    if factor == 1.0 or term.startswith(word):  # as typed, or the word being typed
                         strong[doc].add(word)
                 if via:
                     via_bits[doc] |= via
