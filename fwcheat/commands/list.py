@@ -51,8 +51,10 @@ def main(args: argparse.Namespace) -> int:
     out = console()
     if not out.is_terminal:
         # Into a pipe: one tab-separated line per entry and nothing else, for cut, grep and sort.
-        for e in entries:
-            out.print(f"{e.id}\t{e.category}\t{e.title}\t{e.title_zh}", markup=False, highlight=False)
+        import sys
+
+        # Written directly: a console would expand the tabs into spaces.
+        sys.stdout.write("".join(f"{e.id}\t{e.category}\t{e.title}\t{e.title_zh}\n" for e in entries))
         return 0
     from rich.table import Table
 

@@ -26,7 +26,8 @@ def test_weak_matches_are_not_close(searcher: Searcher, query: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "query", ["attach_grad", "autograd", "softmax cross entropy", "自动求导", "F.sum", "RecordIO", "attach_gr"]
+    "query",
+    ["attach_grad", "autograd", "softmax cross entropy", "自动求导", "F.sum", "RecordIO", "attach_gr"],
 )
 def test_good_matches_are_close(searcher: Searcher, query: str) -> None:
     assert searcher.search(query, limit=1)[0].close
