@@ -16,7 +16,8 @@ LIBRARY_ERROR = [
     f"{C}Cell{E}{C} {E}{G}In[1]{E}{G}, line 4{E}\n{G}      1{E} import lib\n{G}      2{E} import other\n"
     f"{G}      3{E} x = lib.ones((2,3))\n{G}----> 4{E} y = lib.dot(x, x)\n",
     f"{C}File {E}{G}<string>:94{E}, in dot(lhs, rhs)\n",
-    f"{C}File {E}{G}/site-packages/lib/ndarray.py:82{E}, in _invoke(handle)\n     80 out = f(\n---> 82 check(x)\n",
+    f"{C}File {E}{G}/site-packages/lib/ndarray.py:82{E}, in _invoke(handle)\n"
+    "     80 out = f(\n---> 82 check(x)\n",
     f"{C}File {E}{G}/site-packages/lib/base.py:246{E}, in check_call(ret)\n--> 246     raise get_error()\n",
     f"{R}ShapeError{E}: dot shape error: [2,3] X [2,3]",
 ]
