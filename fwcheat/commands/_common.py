@@ -39,6 +39,11 @@ def unknown_entry(entry_id: str, command: str) -> int:
     return 1
 
 
+def counted(count: int, noun: str, plural: str = "") -> str:
+    """``1 file``, ``2 files``: a count with its noun in the right number."""
+    return f"{count} {noun if count == 1 else plural or noun + 's'}"
+
+
 def add_execution_options(parser: argparse.ArgumentParser, *, timeout_help: str) -> None:
     """--device and --timeout, shared by the commands that run snippets."""
     parser.add_argument("--device", default="cpu", help="cpu (default), cuda, cuda:N, gpu:N or auto")

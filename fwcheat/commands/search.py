@@ -58,6 +58,7 @@ def main(args: argparse.Namespace) -> int:
         return 0 if shown else 1
     from fwcheat.commands._common import console
     from fwcheat.render import print_hits, print_suggestions
+    from fwcheat.sanitize import safe_line
 
     if not shown:
         print_suggestions(console(stderr=True), query, searcher.suggest(query))
@@ -67,7 +68,7 @@ def main(args: argparse.Namespace) -> int:
     if more:
         out.print()
         out.print(
-            f"More: {', '.join(h.card.id for h in more)}  (fwcheat show ID)",
+            f"More: {safe_line(', '.join(h.card.id for h in more))}  (fwcheat show ID)",
             style="dim",
             markup=False,
         )
