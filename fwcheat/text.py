@@ -42,7 +42,6 @@ def _cjk_runs(text: str) -> list[str]:
         runs.append(text[start:])
     return runs
 
-
 STOP_WORDS = frozenset(
     [
         "a",
