@@ -55,6 +55,14 @@ def safe_line(text: str) -> str:
     return _UNSAFE_LINE.sub(_escape, text)
 
 
+_SGR = re.compile(r"(\x1b\[[0-9;]*m)")
+
+
+def safe_ansi(text: str) -> str:
+    """``text`` with its colour codes (SGR) kept for ``Text.from_ansi`` and every other escape shown."""
+    return "".join(part if i % 2 else safe_text(part) for i, part in enumerate(_SGR.split(text)))
+
+
 def is_safe(text: str) -> bool:
     """Whether ``text`` holds no character :func:`safe_text` would change."""
     return _UNSAFE.search(text) is None

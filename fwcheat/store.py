@@ -407,6 +407,11 @@ def open_store(*, include_user: bool = True, announce: bool = False) -> Store:
         folder = private_dir(os.path.dirname(path))
         with file_lock(os.path.join(folder, "index"), wait=20.0):
             _remove_leftovers(folder)
+            if include_user:
+                from fwcheat.knowledge.sources import user_root
+                from fwcheat.userfiles import sweep_leftovers
+
+                sweep_leftovers(user_root())
             conn, existing = _read_stamp(path)  # another process may have just built it
             if conn is None or existing != stamp:
                 if conn is not None:

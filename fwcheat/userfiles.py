@@ -98,6 +98,26 @@ def remove_leftovers(target: str) -> list[str]:
     return removed
 
 
+def sweep_leftovers(root: str, min_age: float = 600.0) -> list[str]:
+    """Delete this module's temp files under ``root`` older than ``min_age`` seconds (killed edits).
+
+    Run when the index is rebuilt, so a temp file of a file never edited again
+    does not stay forever; a younger one may belong to an edit still running.
+    """
+    removed: list[str] = []
+    now = time.time()
+    for folder, subfolders, names in os.walk(root):
+        subfolders.sort()
+        for name in names:
+            if name.startswith(".") and name.endswith(TEMP_SUFFIX):
+                path = os.path.join(folder, name)
+                with contextlib.suppress(OSError):
+                    if now - os.lstat(path).st_mtime >= min_age:
+                        os.unlink(path)
+                        removed.append(path)
+    return removed
+
+
 def write_atomic(target: str, data: bytes, mode: int | None) -> None:
     """Replace ``target`` by ``data``: unique temp file, fsync, chmod, rename, fsync of the folder."""
     folder, name = os.path.split(target)

@@ -214,5 +214,5 @@ def _scalar_problem(node: yaml.ScalarNode, error: Exception) -> tuple[int, str, 
     return (
         node.start_mark.line + 1,
         f"`{value}` is not a valid {kind} ({_reason(error)})",
-        f'quote it so YAML reads it as text, e.g. "{value}" (without a `!!` tag)',
+        f'quote it so YAML reads it as text, e.g. "{value}", and drop any `!!` tag',
     )
