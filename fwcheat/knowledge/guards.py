@@ -122,33 +122,22 @@ def shape_problem(root: yaml.Node, budget: int) -> tuple[int, str, str] | None:
     this check itself is linear in the number of distinct nodes.
     """
     sizes: dict[int, int] = {}
-    depths: dict[int, int] = {}
     open_nodes: set[int] = set()
-    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    stack: list[tuple[yaml.Node, bool, int]] = [(root, False, 1)]
     while stack:
-        node, finished = stack.pop()
+        node, finished, level = stack.pop()
         key = id(node)
         if finished:
             open_nodes.discard(key)
-            kids = _children(node)
-            size = 1 + sum(sizes[id(kid)] for kid in kids)
-            depth = 1 + max((depths[id(kid)] for kid in kids), default=0)
-            line = node.start_mark.line + 1
-            if depth > MAX_DEPTH:
-                return (
-                    line,
-                    f"values nested more than {MAX_DEPTH} levels deep",
-                    "an entry needs only a few levels (snippets: pytorch: code:); flatten this value",
-                )
+            size = 1 + sum(sizes[id(kid)] for kid in _children(node))
             if size > budget:
                 return (
-                    line,
+                    node.start_mark.line + 1,
                     f"aliases here expand to more than {budget:,} values, far more than the file holds"
                     " (an alias bomb?)",
                     "write the values out instead of repeating `*alias` references",
                 )
             sizes[key] = size
-            depths[key] = depth
             continue
         if key in sizes:
             continue
@@ -158,8 +147,14 @@ def shape_problem(root: yaml.Node, budget: int) -> tuple[int, str, str] | None:
                 "a recursive alias: this value contains itself",
                 "remove the `*alias` that refers back to its own `&anchor`",
             )
+        if level > MAX_DEPTH:
+            return (
+                node.start_mark.line + 1,
+                f"values nested more than {MAX_DEPTH} levels deep",
+                "an entry needs only a few levels (snippets: pytorch: code:); flatten this value",
+            )
         open_nodes.add(key)
-        stack.append((node, True))
+        stack.append((node, True, level))
         for kid in _children(node):
             if id(kid) in open_nodes:
                 return (
@@ -168,7 +163,7 @@ def shape_problem(root: yaml.Node, budget: int) -> tuple[int, str, str] | None:
                     "remove the `*alias` that refers back to its own `&anchor`",
                 )
             if id(kid) not in sizes:
-                stack.append((kid, False))
+                stack.append((kid, False, level + 1))
     return None
 
 

@@ -358,8 +358,9 @@ def _convert_items(
                     Problem(
                         file,
                         at,
-                        f"`category: {given}` disagrees with the folder `{folder_category}/` this file is in",
-                        f"move the file to `{given}/`, or remove the `category:` line",
+                        f"`category: {_shown(given)}` disagrees with the folder `{folder_category}/` "
+                        "this file is in",
+                        f"move the file to `{_shown(given)}/`, or remove the `category:` line",
                     )
                 )
                 continue
@@ -372,9 +373,8 @@ def _convert_items(
             problem = _problem_from_validation(err, base, lines, file, line)
             ident = data.get("id")
             if isinstance(ident, str):
-                shown = ident if ident.isprintable() else repr(ident)[1:-1]
                 problem = Problem(
-                    problem.path, problem.line, f"entry `{shown}`: {problem.message}", problem.fix
+                    problem.path, problem.line, f"entry `{_shown(ident)}`: {problem.message}", problem.fix
                 )
             result.problems.append(problem)
             continue
@@ -382,6 +382,12 @@ def _convert_items(
         result.problems.extend(semantic)
         if not any("has no snippets" in p.message for p in semantic):
             result.entries.append(LoadedEntry(entry, file, line))
+
+
+def _shown(value: object) -> str:
+    """A value for a message: as written when printable, else with escapes (``sneaky-id\\n``)."""
+    text = str(value)
+    return text if text.isprintable() else repr(text)[1:-1]
 
 
 def folder_category(file: str | os.PathLike[str]) -> str | None:

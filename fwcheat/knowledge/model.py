@@ -77,6 +77,6 @@ class Entry(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
     compare: Identifier | None = None
     tolerance: Tolerance | None = None
     #: GPUs the entry needs: 0 runs anywhere, 1 needs a GPU, 2+ needs several.
-    gpus: Annotated[int, msgspec.Meta(ge=0)] = 0
+    gpus: Annotated[int, msgspec.Meta(ge=0, le=1024)] = 0
     #: Ids of related entries.
     see_also: list[KebabCase] = []
