@@ -238,7 +238,8 @@ def parse_text(text: str, file: Path, folder_category: str | None = None) -> Fil
         return result
     except yaml.MarkedYAMLError as err:
         mark = err.problem_mark or err.context_mark
-        line = mark.line + 1 if mark else 1
+        # libyaml puts an error at the end of the stream on the line after the last one.
+        line = min(mark.line + 1, max(len(text.splitlines()), 1)) if mark else 1
         what = " ".join(p for p in (err.context, err.problem) if p)
         result.problems.append(
             Problem(
