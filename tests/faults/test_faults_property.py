@@ -68,7 +68,7 @@ scalars = st.one_of(
             "\ufeff",
             "\r",
             "\t",
-        ]  # fmt: skip
+        ]
     ),
     st.integers(),
     st.floats(),
