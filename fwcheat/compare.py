@@ -1,4 +1,4 @@
-"""Do the two frameworks' results agree? Shapes, dtypes and values.
+"""Do the frameworks' results agree with the reference? Shapes, dtypes and values.
 
 Values arrive from the kernels as NumPy arrays (or as the reason they could
 not be converted). NumPy is imported only when values are compared: fwcheat
@@ -13,8 +13,11 @@ import base64
 import enum
 import io
 import json
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
+
+from fwcheat import frameworks
 
 if TYPE_CHECKING:
     import numpy as np
@@ -76,6 +79,8 @@ class Verdict:
     max_rel_diff: float | None = None
     rtol: float = DEFAULT_RTOL
     atol: float = DEFAULT_ATOL
+    #: (reference, framework) compared, as framework keys.
+    frameworks: tuple[str, str] = ("", "")
 
     @property
     def ok(self) -> bool:
@@ -93,6 +98,7 @@ class Verdict:
             "max_rel_diff": self.max_rel_diff,
             "rtol": self.rtol,
             "atol": self.atol,
+            "frameworks": list(self.frameworks),
         }
 
 
@@ -100,7 +106,7 @@ def compare_values(
     name: str,
     left: Fetched,
     right: Fetched,
-    labels: tuple[str, str] = ("pytorch", "mxnet"),
+    labels: tuple[str, str] = ("reference", "other"),
     rtol: float = DEFAULT_RTOL,
     atol: float = DEFAULT_ATOL,
 ) -> Verdict:
@@ -123,29 +129,55 @@ def compare_values(
     return compare_arrays(name, left.array, right.array, labels, rtol, atol)
 
 
-def compare_entry(entry: Entry, left: Fetched | None, right: Fetched | None) -> Verdict | None:
-    """The verdict on an entry's ``compare`` variable, fetched from PyTorch (left) and MXNet (right).
+def compare_entry(entry: Entry, fetched: Mapping[str, Fetched | None]) -> dict[str, Verdict]:
+    """A verdict for each framework that ran, on the entry's ``compare`` variable.
 
-    None when the entry names no variable or a side was not fetched (its failure is reported already).
+    Each framework's value is compared with the reference framework's
+    (:data:`fwcheat.frameworks.REFERENCE` where the entry has it, else the
+    first in table order). A framework whose value was not fetched (its run
+    failed; that failure is reported already) gets no verdict, and none at all
+    when the reference was not fetched or the entry names no variable.
     """
-    if not entry.compare or left is None or right is None:
-        return None
+    if not entry.compare:
+        return {}
+    present = [fw for fw in frameworks.FRAMEWORKS if fw in fetched]
+    if len(present) < 2:
+        return {}
+    reference = frameworks.REFERENCE if frameworks.REFERENCE in present else present[0]
+    base = fetched[reference]
+    if base is None:
+        return {}
     tolerance = entry.tolerance
-    return compare_values(
-        entry.compare,
-        left,
-        right,
-        ("PyTorch", "MXNet"),
-        rtol=tolerance.rtol if tolerance else DEFAULT_RTOL,
-        atol=tolerance.atol if tolerance else DEFAULT_ATOL,
-    )
+    verdicts: dict[str, Verdict] = {}
+    for fw in present:
+        value = fetched[fw]
+        if fw == reference or value is None:
+            continue
+        verdict = compare_values(
+            entry.compare,
+            base,
+            value,
+            (frameworks.label(reference), frameworks.label(fw)),
+            rtol=tolerance.rtol if tolerance else DEFAULT_RTOL,
+            atol=tolerance.atol if tolerance else DEFAULT_ATOL,
+        )
+        verdicts[fw] = replace(verdict, frameworks=(reference, fw))
+    return verdicts
+
+
+def overall(verdicts: Mapping[str, Verdict]) -> Verdict | None:
+    """The verdict to show in one line: the first disagreement, else the first agreement."""
+    for verdict in verdicts.values():
+        if not verdict.ok:
+            return verdict
+    return next(iter(verdicts.values()), None)
 
 
 def compare_arrays(
     name: str,
     a: np.ndarray,
     b: np.ndarray,
-    labels: tuple[str, str] = ("pytorch", "mxnet"),
+    labels: tuple[str, str] = ("reference", "other"),
     rtol: float = DEFAULT_RTOL,
     atol: float = DEFAULT_ATOL,
 ) -> Verdict:
@@ -200,3 +232,21 @@ def compare_arrays(
         rtol,
         atol,
     )
+
+
+def weak_value(name: str, fetched: Fetched, label: str) -> str:
+    """Why a fetched ``compare`` value proves little ('' when it is a real result).
+
+    A Python ``bool`` or ``None``, or a single True/False (a 0-d boolean
+    array), agrees across frameworks whenever both snippets reach the same
+    yes/no, whatever numbers produced it.
+    """
+    kind = fetched.type_name
+    if kind == "builtins.NoneType":
+        return f"{label}'s {name!r} is None"
+    if kind == "builtins.bool":
+        return f"{label}'s {name!r} is a Python bool; compare the values it was computed from"
+    array = fetched.array
+    if array is not None and array.dtype.kind == "b" and array.ndim == 0:
+        return f"{label}'s {name!r} is a single True/False ({kind}); compare the values it was computed from"
+    return ""

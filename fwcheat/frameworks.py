@@ -1,19 +1,214 @@
-"""The frameworks fwcheat knows, and how each is named to a person.
+"""The frameworks fwcheat knows: one row each, the only place their names are spelled.
 
-A module of its own so the search path can use the names without importing
-the schema (and msgspec with it).
+Everything fwcheat's own process needs to know about a framework lives in
+:data:`TABLE`: its key and label, the module that proves it is installed (and
+gives its version), the pip extra that installs it, what its kernel imports
+before the first snippet, the variable its snippets use for the device and
+how a device is spelled for it, the environment its kernel starts with, the
+output differences that mean nothing, and its field in the search index.
+What runs *inside* a kernel has one matching table of hooks in
+:mod:`fwcheat.kernels.in_kernel` (``HOOKS``), keyed the same way.
+
+Adding a framework means a row here, its hooks there, and its knowledge.
+
+This module is on the search path: it imports nothing (not even ``typing`` or
+``dataclasses``), so it costs nothing to load.
 """
 
 from __future__ import annotations
 
+TYPE_CHECKING = False  # typing itself is not imported on the search path
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+
+class Framework:
+    """One framework fwcheat can show and run (see the module docstring)."""
+
+    __slots__ = (
+        "cpu_name",
+        "device_var",
+        "extra",
+        "gpu_name",
+        "index_field",
+        "kernel_env",
+        "key",
+        "label",
+        "module",
+        "normalisers",
+        "numpy_below",
+        "preload",
+        "runnable",
+        "version_module",
+    )
+
+    def __init__(
+        self,
+        key: str,
+        label: str,
+        *,
+        module: str,
+        extra: str,
+        preload: tuple[str, ...],
+        device_var: str,
+        cpu_name: str,
+        gpu_name: str,
+        index_field: str,
+        kernel_env: tuple[tuple[str, str], ...] = (),
+        normalisers: tuple[tuple[str, str], ...] = (),
+        runnable: bool = True,
+        version_module: str = "",
+        numpy_below: str = "",
+    ) -> None:
+        #: The name in knowledge files, on the command line and in the config file.
+        self.key = key
+        #: How the framework is named to a person.
+        self.label = label
+        #: The module whose import proves the framework is there.
+        self.module = module
+        #: The module whose ``__version__`` is reported (default: ``module``).
+        self.version_module = version_module or module
+        #: ``pip install 'fwcheat[<extra>]'`` installs it.
+        self.extra = extra
+        #: Modules its kernel imports when it starts, so the first snippet does not pay.
+        self.preload = preload
+        #: The variable the runner defines for the chosen device.
+        self.device_var = device_var
+        #: How the CPU is spelled for it, and a GPU (``{index}`` filled in).
+        self.cpu_name = cpu_name
+        self.gpu_name = gpu_name
+        #: The search index's field for API names found in its snippets.
+        self.index_field = index_field
+        #: Environment variables its kernel starts with (set before any import).
+        self.kernel_env = kernel_env
+        #: (regex, replacement) pairs applied to printed output before comparing.
+        self.normalisers = normalisers
+        #: Whether fwcheat runs its snippets.
+        self.runnable = runnable
+        #: The first NumPy version it breaks on ('' when none is known).
+        self.numpy_below = numpy_below
+
+    def device_name(self, kind: str, index: int = 0) -> str:
+        """How the device ``kind`` (cpu, gpu or auto) is spelled for this framework."""
+        if kind == "gpu":
+            return self.gpu_name.format(index=index)
+        return self.cpu_name if kind == "cpu" else "auto"
+
+    @property
+    def install_hint(self) -> str:
+        return f"pip install -c constraints.txt 'fwcheat[{self.extra}]'"
+
+    def __repr__(self) -> str:
+        return f"Framework({self.key!r})"
+
+
+#: TensorFlow's C++ logging, oneDNN's notice and Keras's backend choice are
+#: settled before the kernel imports anything: none of it may reach a user.
+_TF_ENV = (
+    ("TF_CPP_MIN_LOG_LEVEL", "3"),
+    ("TF_CPP_MIN_VLOG_LEVEL", "3"),
+    ("TF_ENABLE_ONEDNN_OPTS", "0"),
+    ("GRPC_VERBOSITY", "ERROR"),
+    ("ABSL_MIN_LOG_LEVEL", "3"),
+    ("KERAS_BACKEND", "tensorflow"),
+)
+#: Where a TensorFlow tensor lives, as ``tensor.device`` prints it.
+_TF_DEVICE = (r"/job:localhost/replica:0/task:0/device:(?:CPU|GPU):\d+", "/device")
+
+#: Every framework, in display order.
+TABLE: tuple[Framework, ...] = (
+    Framework(
+        "pytorch",
+        "PyTorch",
+        module="torch",
+        extra="pytorch",
+        preload=("torch",),
+        device_var="device",
+        cpu_name="cpu",
+        gpu_name="cuda:{index}",
+        index_field="api_pytorch",
+        normalisers=((r",?\s*device='(?:cuda|cpu|mps)(?::\d+)?'", ""),),
+    ),
+    Framework(
+        "mxnet",
+        "MXNet/Gluon",
+        module="mxnet",
+        extra="mxnet",
+        preload=("mxnet",),
+        device_var="ctx",
+        cpu_name="mx.cpu()",
+        gpu_name="mx.gpu({index})",
+        index_field="api_mxnet",
+        numpy_below="1.24",
+        normalisers=((r"@(?:cpu|gpu|cpu_pinned|cpu_shared)\(\d+\)", "@device"),),
+    ),
+    Framework(
+        "tensorflow",
+        "TensorFlow",
+        module="tensorflow",
+        extra="tensorflow",
+        preload=("tensorflow",),
+        device_var="device",
+        cpu_name="/CPU:0",
+        gpu_name="/GPU:{index}",
+        index_field="api_other",
+        kernel_env=_TF_ENV,
+        normalisers=(_TF_DEVICE,),
+    ),
+    Framework(
+        "keras",
+        "Keras",
+        module="keras",
+        extra="tensorflow",
+        preload=("tensorflow", "keras"),
+        device_var="device",
+        cpu_name="/CPU:0",
+        gpu_name="/GPU:{index}",
+        index_field="api_other",
+        kernel_env=_TF_ENV,
+        normalisers=(_TF_DEVICE,),
+    ),
+)
+
+BY_KEY: dict[str, Framework] = {f.key: f for f in TABLE}
+
 #: Frameworks an entry may carry a snippet for, in display order.
-FRAMEWORKS = ("pytorch", "mxnet", "tensorflow", "keras")
-#: Frameworks fwcheat can execute today.
-RUNNABLE_FRAMEWORKS = ("pytorch", "mxnet")
+FRAMEWORKS: tuple[str, ...] = tuple(f.key for f in TABLE)
+#: Frameworks fwcheat can execute.
+RUNNABLE_FRAMEWORKS: tuple[str, ...] = tuple(f.key for f in TABLE if f.runnable)
 #: How each framework is named to a person.
-FRAMEWORK_LABELS = {
-    "pytorch": "PyTorch",
-    "mxnet": "MXNet/Gluon",
-    "tensorflow": "TensorFlow",
-    "keras": "Keras",
-}
+FRAMEWORK_LABELS: dict[str, str] = {f.key: f.label for f in TABLE}
+#: The framework other frameworks' values are compared with, where an entry has it.
+REFERENCE = TABLE[0].key
+#: The pair shown side by side unless the user picks another: (from, to).
+DEFAULT_PAIR: tuple[str, str] = (TABLE[1].key, TABLE[0].key)
+
+
+def get(key: str) -> Framework:
+    """The row for ``key``; KeyError names the known frameworks."""
+    try:
+        return BY_KEY[key]
+    except KeyError:
+        raise KeyError(f"unknown framework {key!r} (known: {', '.join(FRAMEWORKS)})") from None
+
+
+def label(key: str) -> str:
+    """The framework's label, or the key itself for one fwcheat does not know."""
+    row = BY_KEY.get(key)
+    return row.label if row is not None else key
+
+
+def runnable() -> Iterator[Framework]:
+    return (f for f in TABLE if f.runnable)
+
+
+def parse_list(text: str) -> list[str]:
+    """``"pytorch,tensorflow"`` -> keys in table order; ValueError names the unknown ones."""
+    asked = [part.strip().lower() for part in text.split(",") if part.strip()]
+    unknown = [a for a in asked if a not in BY_KEY]
+    if unknown or not asked:
+        raise ValueError(
+            f"unknown framework {', '.join(map(repr, unknown)) or repr(text)}: choose from "
+            + ", ".join(FRAMEWORKS)
+        )
+    return [f.key for f in TABLE if f.key in asked]

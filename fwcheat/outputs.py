@@ -10,9 +10,11 @@ from __future__ import annotations
 import difflib
 import re
 
+from fwcheat.frameworks import TABLE
+
 _ADDRESS = re.compile(r"0x[0-9a-fA-F]+")
-_MX_DEVICE = re.compile(r"@(?:cpu|gpu|cpu_pinned|cpu_shared)\(\d+\)")
-_TORCH_DEVICE = re.compile(r",?\s*device='(?:cuda|cpu|mps)(?::\d+)?'")
+#: Each framework's own normalisers (where its tensors say which device they sit on).
+_FRAMEWORK_RULES = [(re.compile(pattern), repl) for row in TABLE for pattern, repl in row.normalisers]
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 
 
@@ -24,8 +26,8 @@ def normalise(text: str) -> str:
     """The parts of ``text`` that must match: see the module docstring."""
     text = text.replace("\r\n", "\n")
     text = _ADDRESS.sub("0x…", text)
-    text = _MX_DEVICE.sub("@device", text)
-    text = _TORCH_DEVICE.sub("", text)
+    for pattern, repl in _FRAMEWORK_RULES:
+        text = pattern.sub(repl, text)
     lines = [line.rstrip() for line in text.split("\n")]
     while lines and not lines[0]:
         lines.pop(0)

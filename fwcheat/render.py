@@ -48,11 +48,17 @@ def safe_card(entry: Entry | Card) -> Card:
 SIDE_BY_SIDE_MIN_WIDTH = 100
 
 
-def _snippets(entry: Card, framework: str | None) -> list[tuple[str, str]]:
+def _snippets(
+    entry: Card, framework: str | None, pair: tuple[str, str] | None = None
+) -> tuple[list[tuple[str, str]], list[str]]:
+    """The (framework, code) pairs to show, and the entry's other frameworks (not shown)."""
     pairs = [(fw, code.rstrip("\n")) for fw, code in entry.snippets]
-    if framework:
-        pairs = [(fw, code) for fw, code in pairs if fw == framework]
-    return pairs
+    if framework is None and pair is None:
+        return pairs, []
+    from fwcheat.pair import shown_and_others
+
+    shown, others = shown_and_others([fw for fw, _ in pairs], pair or ("", ""), framework)
+    return [(fw, code) for fw, code in pairs if fw in shown], others
 
 
 class SideBySide:
@@ -114,18 +120,27 @@ def entry_renderable(
     framework: str | None = None,
     score: float | None = None,
     via: Sequence[str] = (),
+    pair: tuple[str, str] | None = None,
 ) -> RenderableType:
-    """One entry as rich renderables: header, summary, snippet panels, notes."""
+    """One entry as rich renderables: header, summary, snippet panels, notes.
+
+    With ``pair``, the pair's snippets side by side and a line naming the others.
+    """
     entry = safe_card(entry)
     parts: list[RenderableType] = [
         _header(entry, score, via),
         Text(entry.summary.strip(), style="italic"),
     ]
-    panels = [_code_panel(fw, code) for fw, code in _snippets(entry, framework)]
+    shown, others = _snippets(entry, framework, pair)
+    panels = [_code_panel(fw, code) for fw, code in shown]
     if len(panels) > 1 and width >= SIDE_BY_SIDE_MIN_WIDTH:
         parts.append(SideBySide(panels))
     else:
         parts.extend(panels)
+    if others:
+        from fwcheat.pair import also_in
+
+        parts.append(Text(also_in(others, entry.id), style="dim"))
     if entry.notes:
         notes = Text()
         for i, note in enumerate(entry.notes):
@@ -137,7 +152,13 @@ def entry_renderable(
     return Group(*parts)
 
 
-def entry_plain(entry: Entry | Card, *, framework: str | None = None, score: float | None = None) -> str:
+def entry_plain(
+    entry: Entry | Card,
+    *,
+    framework: str | None = None,
+    score: float | None = None,
+    pair: tuple[str, str] | None = None,
+) -> str:
     """One entry as plain text (for pipes and files)."""
     entry = safe_card(entry)
     lines = [
@@ -145,9 +166,14 @@ def entry_plain(entry: Entry | Card, *, framework: str | None = None, score: flo
         + (f" · score {score:.2f}]" if score is not None else "]")
     ]
     lines.append(" ".join(entry.summary.split()))
-    for fw, code in _snippets(entry, framework):
+    shown, others = _snippets(entry, framework, pair)
+    for fw, code in shown:
         lines.append(f"--- {FRAMEWORK_LABELS.get(fw, fw)} ---")
         lines.append(code)
+    if others:
+        from fwcheat.pair import also_in
+
+        lines.append(also_in(others, entry.id))
     if entry.notes:
         lines.append("Notes:")
         lines.extend(f"  - {' '.join(note.split())}" for note in entry.notes)
@@ -161,26 +187,36 @@ def print_entry(
     framework: str | None = None,
     score: float | None = None,
     via: Sequence[str] = (),
+    pair: tuple[str, str] | None = None,
 ) -> None:
     if console.is_terminal:
-        console.print(entry_renderable(entry, width=console.width, framework=framework, score=score, via=via))
+        console.print(
+            entry_renderable(entry, width=console.width, framework=framework, score=score, via=via, pair=pair)
+        )
     else:
         console.print(
-            entry_plain(entry, framework=framework, score=score),
+            entry_plain(entry, framework=framework, score=score, pair=pair),
             markup=False,
             highlight=False,
             soft_wrap=True,
         )
 
 
-def print_hits(console: Console, query: str, hits: Sequence[Hit], *, framework: str | None = None) -> None:
+def print_hits(
+    console: Console,
+    query: str,
+    hits: Sequence[Hit],
+    *,
+    framework: str | None = None,
+    pair: tuple[str, str] | None = None,
+) -> None:
     """Search results, best first, each with its snippets."""
     for i, hit in enumerate(hits):
         if i:
             console.print()
             if console.is_terminal:
                 console.rule(style="dim")
-        print_entry(console, hit.card, framework=framework, score=hit.score, via=sorted(hit.via))
+        print_entry(console, hit.card, framework=framework, score=hit.score, via=sorted(hit.via), pair=pair)
 
 
 def print_suggestions(console: Console, query: str, suggestions: Sequence[str]) -> None:

@@ -122,6 +122,8 @@ def report_line(report: EntryReport) -> Text:
         text.append(f"  ({report.skipped})", style="yellow")
     elif report.problems:
         text.append(f"  {safe_line(report.problems[0])}", style="red")
+    for warning in report.warnings:
+        text.append(f"  warning: {safe_line(warning)}", style="yellow")
     return text
 
 

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
-from fwcheat.compare import Fetched, Verdict, compare_entry
+from fwcheat.compare import Fetched, Verdict, compare_entry, overall
 from fwcheat.kernels.base import ExecutionResult, OutputCallback
 from fwcheat.kernels.session import DEFAULT_TIMEOUT, KernelPool
 from fwcheat.knowledge.model import Entry
@@ -21,17 +21,23 @@ class EntryRun:
     """Each framework's result, and the verdict on the ``compare`` variable."""
 
     results: dict[str, ExecutionResult]
-    verdict: Verdict | None = None
+    #: framework -> its value against the reference framework's.
+    verdicts: dict[str, Verdict] = field(default_factory=dict)
+
+    @property
+    def verdict(self) -> Verdict | None:
+        return overall(self.verdicts)
 
     @property
     def ok(self) -> bool:
-        return all(r.ok for r in self.results.values()) and (self.verdict is None or self.verdict.ok)
+        return all(r.ok for r in self.results.values()) and all(v.ok for v in self.verdicts.values())
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "ok": self.ok,
             "results": {fw: r.to_dict() for fw, r in self.results.items()},
             "compare": None if self.verdict is None else self.verdict.to_dict(),
+            "verdicts": {fw: v.to_dict() for fw, v in self.verdicts.items()},
         }
 
 
@@ -49,11 +55,12 @@ async def run_entry(
         snippet = entry.snippets.get(fw)
         assert snippet is not None, f"{entry.id} has no {fw} snippet"
         callback = (on_output or {}).get(fw)
-        result = await pool.run(fw, snippet.code, setup=snippet.setup, timeout=timeout, on_output=callback)
-        fetched = await pool.fetch(fw, entry.compare) if entry.compare and result.ok else None
-        return result, fetched
+        result = await pool.run(
+            fw, snippet.code, setup=snippet.setup, timeout=timeout, on_output=callback, fetch=entry.compare
+        )
+        return result, pool.fetched(result)
 
     done = await asyncio.gather(*(one(fw) for fw in frameworks))
     results = {fw: r for fw, (r, _) in zip(frameworks, done, strict=True)}
     fetched = {fw: f for fw, (_, f) in zip(frameworks, done, strict=True)}
-    return EntryRun(results, compare_entry(entry, fetched.get("pytorch"), fetched.get("mxnet")))
+    return EntryRun(results, compare_entry(entry, fetched))

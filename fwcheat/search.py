@@ -131,6 +131,10 @@ class Searcher:
             self._framework_docs[framework] = {doc for (doc,) in rows}
         return self._framework_docs[framework]
 
+    def has_framework(self, framework: str) -> bool:
+        """Whether any entry has a snippet for ``framework``."""
+        return bool(self._docs_with(framework))
+
     def search(
         self, query: str, limit: int = 10, framework: str | None = None, *, prefix: bool = True
     ) -> list[Hit]:

@@ -24,6 +24,7 @@ import sys
 from collections import Counter, defaultdict
 
 from fwcheat import __version__
+from fwcheat.frameworks import BY_KEY
 from fwcheat.knowledge.card import Card
 from fwcheat.knowledge.sources import ENV_PATH, bundled_root, fingerprint, layers
 
@@ -97,7 +98,7 @@ def _document_fields(entry: Entry) -> dict[str, str | list[str]]:
         "notes": " \n".join(entry.notes),
     }
     for framework, snippet in entry.snippets.items():
-        key = f"api_{framework}" if framework in ("pytorch", "mxnet") else "api_other"
+        key = BY_KEY[framework].index_field if framework in BY_KEY else "api_other"
         names = api_names(snippet.setup + "\n" + snippet.code)
         existing = fields.get(key, [])
         assert isinstance(existing, list)

@@ -21,11 +21,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from fwcheat.compare import Fetched, Verdict, compare_entry
+from fwcheat.compare import Fetched, Verdict, compare_entry, overall, weak_value
 from fwcheat.kernels.base import ExecutionResult, Status
 from fwcheat.kernels.session import DEFAULT_TIMEOUT, KernelPool
 from fwcheat.knowledge.model import FRAMEWORK_LABELS, RUNNABLE_FRAMEWORKS, Entry
 from fwcheat.outputs import output_diff, outputs_match
+from fwcheat.requires import missing_requirements
 
 PASS, FAIL, SKIP = "pass", "fail", "skip"
 
@@ -57,9 +58,17 @@ class EntryReport:
 
     entry_id: str
     checks: dict[str, SnippetCheck] = field(default_factory=dict)
-    verdict: Verdict | None = None
+    #: framework -> its value against the reference framework's.
+    verdicts: dict[str, Verdict] = field(default_factory=dict)
+    #: Doubts that do not fail the entry (a `compare` value that proves little).
+    warnings: list[str] = field(default_factory=list)
     skipped: str = ""
     duration: float = 0.0
+
+    @property
+    def verdict(self) -> Verdict | None:
+        """The one verdict to show: the first disagreement, else an agreement."""
+        return overall(self.verdicts)
 
     @property
     def status(self) -> str:
@@ -67,7 +76,7 @@ class EntryReport:
             return SKIP
         if any(not c.passed for c in self.checks.values()):
             return FAIL
-        if self.verdict is not None and not self.verdict.ok:
+        if any(not v.ok for v in self.verdicts.values()):
             return FAIL
         return PASS
 
@@ -76,8 +85,7 @@ class EntryReport:
         found = [
             f"{FRAMEWORK_LABELS.get(fw, fw)}: {c.problem}" for fw, c in self.checks.items() if not c.passed
         ]
-        if self.verdict is not None and not self.verdict.ok:
-            found.append(f"compare: {self.verdict.message}")
+        found += [f"compare: {v.message}" for v in self.verdicts.values() if not v.ok]
         return found
 
     def to_dict(self) -> dict[str, Any]:
@@ -89,6 +97,8 @@ class EntryReport:
             "duration": round(self.duration, 3),
             "snippets": {fw: c.to_dict() for fw, c in self.checks.items()},
             "compare": None if self.verdict is None else self.verdict.to_dict(),
+            "verdicts": {fw: v.to_dict() for fw, v in self.verdicts.items()},
+            "warnings": self.warnings,
         }
 
 
@@ -154,7 +164,8 @@ async def verify_entries(
     sides: dict[tuple[str, str], asyncio.Future[tuple[ExecutionResult, Fetched | None]]] = {
         (e.id, fw): loop.create_future() for e in entries for fw in runnable(e)
     }
-    skips = {e.id: skip_reason(e, pool) for e in entries}
+    missing = await missing_requirements(pool, entries)  # `requires:` a kernel lacks
+    skips = {e.id: skip_reason(e, pool) or missing.get(e.id, "") for e in entries}
 
     async def worker(framework: str) -> None:
         for entry in entries:
@@ -179,7 +190,8 @@ async def verify_entries(
                     assert snippet is not None
                     result, fetched[fw] = await sides[(entry.id, fw)]
                     report.checks[fw] = check_snippet(fw, result, snippet.output)
-                report.verdict = _verdict(entry, fetched)
+                report.verdicts = compare_entry(entry, fetched)
+                report.warnings = _weak_values(entry, fetched)
             report.duration = time.perf_counter() - started
             reports.append(report)
             if on_report is not None:
@@ -191,8 +203,15 @@ async def verify_entries(
     return reports
 
 
-def _verdict(entry: Entry, fetched: dict[str, Fetched | None]) -> Verdict | None:
-    return compare_entry(entry, fetched.get("pytorch"), fetched.get("mxnet"))
+def _weak_values(entry: Entry, fetched: dict[str, Fetched | None]) -> list[str]:
+    if not entry.compare:
+        return []
+    found = (
+        weak_value(entry.compare, value, FRAMEWORK_LABELS.get(fw, fw))
+        for fw, value in fetched.items()
+        if value is not None
+    )
+    return [w for w in found if w]
 
 
 # -- choosing entries and recording outputs --------------------------------

@@ -11,16 +11,36 @@ if TYPE_CHECKING:
 
     from fwcheat.devices import DeviceRequest
 
-FRAMEWORK_CHOICES = ("pytorch", "mxnet", "tensorflow", "keras")
-
 
 def add_framework_option(parser: argparse.ArgumentParser) -> None:
+    """-f/--framework (one framework of the table) and --pair FROM,TO, for the commands that show entries."""
+    from fwcheat.frameworks import DEFAULT_PAIR, FRAMEWORKS
+
     parser.add_argument(
         "-f",
         "--framework",
-        choices=FRAMEWORK_CHOICES,
+        choices=FRAMEWORKS,
         help="only entries with a snippet for this framework, and only that snippet",
     )
+    parser.add_argument(
+        "--pair",
+        metavar="FROM,TO",
+        help=(
+            "the two frameworks to show side by side (default: [frameworks] pair in the config "
+            f"file, else {','.join(DEFAULT_PAIR)})"
+        ),
+    )
+
+
+def chosen_pair(args: argparse.Namespace, command: str) -> tuple[str, str] | None:
+    """--pair, else the configured pair; None (reported on stderr) when it cannot be used."""
+    from fwcheat.pair import PairError, configured_pair, parse_pair
+
+    try:
+        return parse_pair(args.pair) if args.pair else configured_pair()
+    except PairError as exc:
+        console(stderr=True).print(f"fwcheat {command}: {exc}", markup=False, highlight=False, soft_wrap=True)
+        return None
 
 
 def console(stderr: bool = False) -> Console:

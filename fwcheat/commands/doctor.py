@@ -23,9 +23,9 @@ def _collect() -> dict[str, Any]:
 
     import jupyter_client
 
-    from fwcheat import __version__
+    from fwcheat import __version__, frameworks
     from fwcheat.kernels.config import ConfigError, load_kernel_config
-    from fwcheat.kernels.session import INSTALL_HINT, KernelPool, run_sync
+    from fwcheat.kernels.session import KernelPool, run_sync
 
     report: dict[str, Any] = {
         "fwcheat": __version__,
@@ -65,20 +65,22 @@ def _collect() -> dict[str, Any]:
 
     async def probe() -> dict[str, Any]:
         async with KernelPool("cpu", config=config) as pool:
-            infos = await pool.start("pytorch", "mxnet")
+            infos = await pool.start(*frameworks.RUNNABLE_FRAMEWORKS)
             return {fw: info for fw, info in infos.items()}
 
     infos = run_sync(probe())
     for fw, info in infos.items():
+        row = frameworks.get(fw)
         spec = config.kernel_for(fw)
         entry: dict[str, Any] = {
             "kernel": info.kernel,
             "ok": not info.error,
             "python": info.probe.get("python"),
             "executable": info.probe.get("executable"),
-            "version": info.probe.get("torch" if fw == "pytorch" else "mxnet"),
+            "version": info.probe.get(row.version_module),
             "numpy": info.probe.get("numpy"),
             "gpus": info.gpus,
+            "devices": [row.device_name("cpu"), *(row.device_name("gpu", i) for i in range(info.gpus))],
         }
         if info.error:
             entry["error"] = info.error
@@ -88,17 +90,26 @@ def _collect() -> dict[str, Any]:
                     f"--name {spec}  (or remove it from {config.path})"
                 )
             else:
-                fix = INSTALL_HINT[fw] + (f"  (in the environment of kernel {spec!r})" if spec else "")
+                fix = row.install_hint + (f"  (in the environment of kernel {spec!r})" if spec else "")
             report["problems"].append({"problem": f"{fw}: {info.error}", "fix": fix})
-        elif fw == "mxnet" and entry["numpy"] and not str(entry["numpy"]).startswith("1."):
+        elif row.numpy_below and entry["numpy"] and _too_new(row.numpy_below, str(entry["numpy"])):
             report["problems"].append(
                 {
-                    "problem": f"mxnet 1.9.1 breaks on numpy {entry['numpy']}",
-                    "fix": "pip install 'numpy<1.24'",
+                    "problem": f"{fw} {entry['version']} breaks on numpy {entry['numpy']}",
+                    "fix": f"pip install 'numpy<{row.numpy_below}'",
                 }
             )
         report["frameworks"][fw] = entry
     return report
+
+
+def _too_new(limit: str, version: str) -> bool:
+    """True when ``version`` is not below ``limit`` (both dotted numbers)."""
+
+    def parts(text: str) -> tuple[int, ...]:
+        return tuple(int(p) for p in text.split(".")[:3] if p.isdigit())
+
+    return parts(version) >= parts(limit)
 
 
 def main(args: argparse.Namespace) -> int:
@@ -132,10 +143,7 @@ def main(args: argparse.Namespace) -> int:
         table.add_column(column)
     for fw, f in report["frameworks"].items():
         gpus = int(f.get("gpus") or 0)
-        if fw == "pytorch":
-            devices = ", ".join(["cpu", *(f"cuda:{i}" for i in range(gpus))])
-        else:
-            devices = ", ".join(["cpu", *(f"gpu({i})" for i in range(gpus))])
+        devices = ", ".join(f.get("devices") or [])
         table.add_row(
             fw,
             Text("ok", style="green") if f["ok"] else Text("missing", style="bold red"),

@@ -7,24 +7,27 @@ import sys
 
 from fwcheat.commands._common import add_execution_options
 
-HELP = "run an idiom in PyTorch and MXNet kernels and compare the results"
+HELP = "run an idiom in real kernels, one per framework, and compare the results"
 DESCRIPTION = (
-    "Run an entry's snippets in real Jupyter kernels (both frameworks at the same "
+    "Run an entry's snippets in real Jupyter kernels (the frameworks at the same "
     "time, each in a fresh namespace), print the outputs side by side with timing, "
-    "and, when the entry names a `compare` variable, whether the values agree. "
-    "Exits 1 when a snippet fails or the values differ."
+    "and, when the entry names a `compare` variable, whether each framework's value "
+    "agrees with the reference's. Runs every framework the entry has unless -f names "
+    "some. Exits 1 when a snippet fails or the values differ."
 )
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("id", help="the entry id (see `fwcheat list`)")
+    from fwcheat.frameworks import FRAMEWORKS
+
     parser.add_argument(
         "-f",
         "--framework",
-        choices=("pytorch", "mxnet", "both"),
-        default="both",
-        help="which snippet to run (default: both)",
+        metavar="FW[,FW...]",
+        help=f"the snippets to run, comma-separated ({', '.join(FRAMEWORKS)}; default: all the entry has)",
     )
+    parser.add_argument("--all", action="store_true", help="run every framework the entry has (the default)")
     add_execution_options(parser, timeout_help="seconds a snippet may run (default 60)")
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
 
@@ -49,13 +52,23 @@ def main(args: argparse.Namespace) -> int:
         return 2 if unknown_entry(args.id, "run") else 0
     entry = selection.entries[0]
     frameworks = runnable(entry)
-    if args.framework != "both":
-        if args.framework not in frameworks:
-            err.print(f"fwcheat run: {entry.id} has no {args.framework} snippet", markup=False)
+    if args.framework and not args.all:
+        from fwcheat.frameworks import parse_list
+
+        try:
+            asked = parse_list(args.framework)
+        except ValueError as exc:
+            err.print(f"fwcheat run: {exc}", markup=False)
             return 2
-        frameworks = [args.framework]
+        missing = [fw for fw in asked if fw not in frameworks]
+        if missing:
+            has = ", ".join(frameworks) or "none"
+            names = ", ".join(missing)
+            err.print(f"fwcheat run: {entry.id} has no {names} snippet (it has: {has})", markup=False)
+            return 2
+        frameworks = asked
     if not frameworks:
-        err.print(f"fwcheat run: {entry.id} has no PyTorch or MXNet snippet to run", markup=False)
+        err.print(f"fwcheat run: {entry.id} has no snippet fwcheat can run", markup=False)
         return 2
     try:
         pool = KernelPool(device)

@@ -1,4 +1,4 @@
-"""`fwcheat search QUERY`: ranked idioms, both snippets side by side."""
+"""`fwcheat search QUERY`: ranked idioms, the user's pair of frameworks side by side."""
 
 from __future__ import annotations
 
@@ -12,10 +12,12 @@ if TYPE_CHECKING:
 
     from fwcheat.search import Hit
 
-HELP = "search idioms (English, 中文, or an API name from either framework)"
+HELP = "search idioms (English, 中文, or an API name from any framework)"
 DESCRIPTION = (
     "Search the knowledge base. Queries may be English, Chinese (自动求导) or an API name "
-    "from either side (attach_grad finds the PyTorch way). Typos are forgiven."
+    "from any framework (attach_grad finds the PyTorch way). Typos are forgiven. Results show "
+    "your pair of frameworks side by side (--pair, or [frameworks] pair in the config file) and "
+    "name the others each entry has."
 )
 
 
@@ -36,6 +38,7 @@ def hits_json(query: str, hits: Sequence[Hit]) -> str:
             "title_zh": hit.card.title_zh,
             "category": hit.card.category,
             "score": float(hit.score),
+            "frameworks": [fw for fw, _ in hit.card.snippets],
             "snippets": {fw: {"code": code} for fw, code in hit.card.snippets},
         }
         for hit in hits
@@ -56,15 +59,25 @@ def main(args: argparse.Namespace) -> int:
     if args.json:
         print(hits_json(query, shown))
         return 0 if shown else 1
-    from fwcheat.commands._common import console
+    from fwcheat.commands._common import chosen_pair, console
     from fwcheat.render import print_hits, print_suggestions
     from fwcheat.sanitize import safe_line
 
+    pair = chosen_pair(args, "search")
+    if pair is None:
+        return 2
     if not shown:
+        if args.framework is not None and not searcher.has_framework(args.framework):
+            from fwcheat.frameworks import label
+
+            console(stderr=True).print(
+                f"No idiom has a {label(args.framework)} snippet yet.", markup=False, highlight=False
+            )
+            return 1
         print_suggestions(console(stderr=True), query, searcher.suggest(query))
         return 1
     out = console()
-    print_hits(out, query, shown, framework=args.framework)
+    print_hits(out, query, shown, framework=args.framework, pair=pair)
     if more:
         out.print()
         out.print(

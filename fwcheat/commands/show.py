@@ -16,8 +16,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
-    from fwcheat.commands._common import console, unknown_entry
+    from fwcheat.commands._common import chosen_pair, console, unknown_entry
     from fwcheat.store import open_store
+
+    pair = chosen_pair(args, "show")
+    if pair is None:
+        return 2
 
     store = open_store(announce=True)
     card = store.card(args.id)
@@ -35,7 +39,17 @@ def main(args: argparse.Namespace) -> int:
     from fwcheat.render import print_entry
 
     out = console()
-    print_entry(out, card, framework=args.framework)
+    if args.framework is not None and card.code(args.framework) is None:
+        from fwcheat.frameworks import label
+
+        has = ", ".join(label(fw) for fw, _ in card.snippets)
+        console(stderr=True).print(
+            f"fwcheat show: {args.id} has no {label(args.framework)} snippet (it has {has}).",
+            markup=False,
+            highlight=False,
+        )
+        return 1
+    print_entry(out, card, framework=args.framework, pair=pair)
     if card.see_also:
         from fwcheat.sanitize import safe_line
 

@@ -18,6 +18,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def main(args: argparse.Namespace) -> int:
     from fwcheat.commands._common import console, counted
+    from fwcheat.knowledge.constant_compare import constant_compare_problems
     from fwcheat.knowledge.merge import build_knowledge
     from fwcheat.knowledge.sources import SUFFIXES, Layer, layers
     from fwcheat.sanitize import safe_text
@@ -37,7 +38,7 @@ def main(args: argparse.Namespace) -> int:
     else:
         checked = layers()
     kb = build_knowledge(checked)
-    problems = kb.problems
+    problems = kb.problems + constant_compare_problems(kb)
     if args.paths:
         # see_also may point at bundled entries: only warn about ids unknown everywhere.
         from fwcheat.knowledge import load_knowledge

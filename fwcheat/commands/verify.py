@@ -89,7 +89,7 @@ def main(args: argparse.Namespace) -> int:
                 task = progress.add_task("starting kernels", total=len(selection.entries))
 
                 def advance(report: EntryReport) -> None:
-                    if report.status == FAIL:
+                    if report.status == FAIL or report.warnings:
                         progress.console.print(report_line(report))
                     progress.update(task, advance=1, description=report.entry_id)
 

@@ -16,6 +16,8 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from fwcheat.frameworks import RUNNABLE_FRAMEWORKS
+
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover
@@ -59,8 +61,10 @@ def load_kernel_config(path: Path | None = None) -> KernelConfig:
         raise ConfigError(f"{path}: [kernels] must be a table")
     kernels: dict[str, str] = {}
     for framework, name in section.items():
-        if framework not in ("pytorch", "mxnet"):
-            raise ConfigError(f"{path}: [kernels] {framework}: unknown framework (pytorch, mxnet)")
+        if framework not in RUNNABLE_FRAMEWORKS:
+            raise ConfigError(
+                f"{path}: [kernels] {framework}: unknown framework ({', '.join(RUNNABLE_FRAMEWORKS)})"
+            )
         if not isinstance(name, str) or not name:
             raise ConfigError(f"{path}: [kernels] {framework} must be a kernelspec name")
         kernels[framework] = name

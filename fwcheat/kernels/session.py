@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
+from fwcheat import frameworks
 from fwcheat.compare import Fetched
 from fwcheat.devices import DeviceRequest, parse_device
 from fwcheat.kernels import prelude
@@ -44,11 +45,6 @@ DEFAULT_TIMEOUT = 60.0
 STARTUP_TIMEOUT = 120.0
 
 T = TypeVar("T")
-
-INSTALL_HINT = {
-    "pytorch": "pip install -c constraints.txt 'fwcheat[pytorch]'",
-    "mxnet": "pip install -c constraints.txt 'fwcheat[mxnet]'",
-}
 
 
 @dataclass
@@ -149,6 +145,7 @@ class KernelPool:
             image_dir=self.image_dir,
             output_cap=self.output_cap,
             startup_timeout=self.startup_timeout,
+            env=dict(frameworks.get(framework).kernel_env),
         )
         try:
             await kernel.start()
@@ -172,7 +169,7 @@ class KernelPool:
         if "error" in started:
             info.error = (
                 f"{framework} cannot be imported in {info.kernel}: {started['error']}; "
-                f"install it with: {INSTALL_HINT[framework]}"
+                f"install it with: {frameworks.get(framework).install_hint}"
             )
         self.info[framework] = info
         return info

@@ -198,6 +198,20 @@ def _semantic_problems(
                         f"define `{entry.compare}` in snippets.{framework}.code, or fix the name",
                     )
                 )
+    if entry.requires:
+        from fwcheat.requires import unimported
+
+        for module in unimported(entry):
+            at = lines.get((*base, "requires"), (line, line))[0]
+            problems.append(
+                Problem(
+                    file,
+                    at,
+                    f"entry `{entry.id}`: `requires` names {module}, which no snippet imports",
+                    f"import {module} in the snippet that needs it (its kernel is then the one checked)",
+                    severity="warning",
+                )
+            )
     return problems
 
 

@@ -204,12 +204,12 @@ class KernelBridge:
         """Compare the entry's ``compare`` variable across both kernels (None without one)."""
         if not entry.compare or self.pool is None:
             return None
-        from fwcheat.compare import compare_entry
+        from fwcheat.compare import compare_entry, overall
 
         left, right = await asyncio.gather(
             self.pool.fetch("pytorch", entry.compare), self.pool.fetch("mxnet", entry.compare)
         )
-        return compare_entry(entry, left, right)
+        return overall(compare_entry(entry, {"pytorch": left, "mxnet": right}))
 
     # -- devices --------------------------------------------------------------------
     async def choose_device(self, text: str) -> str | None:

@@ -29,7 +29,7 @@ def test_kernels_table_is_read(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ("[kernels]\ntensorflow = 'x'\n", "unknown framework"),
+        ("[kernels]\njax = 'x'\n", "unknown framework"),
         ("[kernels]\nmxnet = 3\n", "must be a kernelspec name"),
         ("kernels = 1\n", "must be a table"),
         ("[kernels\n", "config.toml"),

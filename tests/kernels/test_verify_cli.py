@@ -188,9 +188,11 @@ def test_bad_input_is_a_clear_error(
     assert message in capsys.readouterr().err
 
 
-def test_doctor_reports_both_frameworks(capsys: pytest.CaptureFixture[str]) -> None:
+def test_doctor_reports_every_framework(capsys: pytest.CaptureFixture[str]) -> None:
     status, data = run_json(capsys, "doctor", "--json")
-    assert set(data["frameworks"]) == {"pytorch", "mxnet"}
+    assert set(data["frameworks"]) == {"pytorch", "mxnet", "tensorflow", "keras"}
+    assert data["frameworks"]["tensorflow"]["version"] == "2.17.1"
+    assert data["frameworks"]["keras"]["version"].startswith("3.")
     assert data["frameworks"]["mxnet"]["version"] == "1.9.1"
     assert status == (0 if not data["problems"] else 1)
 

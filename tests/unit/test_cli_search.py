@@ -36,7 +36,8 @@ def test_json_has_exactly_the_documented_shape(capsys: pytest.CaptureFixture[str
     assert data["query"] == "attach_grad"
     assert len(data["results"]) == 2
     for result in data["results"]:
-        assert set(result) == {"id", "title", "title_zh", "category", "score", "snippets"}
+        assert set(result) == {"id", "title", "title_zh", "category", "score", "frameworks", "snippets"}
+        assert result["frameworks"] == list(result["snippets"])
         assert all(isinstance(result[k], str) for k in ("id", "title", "title_zh", "category"))
         assert isinstance(result["score"], float)
         assert set(result["snippets"]) <= {"pytorch", "mxnet", "tensorflow", "keras"}
@@ -145,7 +146,7 @@ def test_validate_cli_reports_and_fails(tmp_path: Path) -> None:
     result = run_cli("validate", str(bad))
     assert result.returncode == 1
     assert f"{bad}:3: error:" in result.stderr and "did you mean `title`" in result.stderr
-    assert "1 errors" in result.stderr
+    assert "1 file, 0 entries: 1 error, 0 warnings" in result.stderr  # singular where it is one
 
 
 def test_validate_bundled_knowledge_is_clean() -> None:
