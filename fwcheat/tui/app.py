@@ -28,6 +28,7 @@ from textual.widget import Widget
 from textual.widgets import Footer, Input, Select
 from textual.worker import Worker, WorkerState, get_current_worker
 
+from fwcheat.sanitize import safe_text
 from fwcheat.tui import messages as msg
 from fwcheat.tui.kernels import BUSY, LABELS, SIDES, KernelBridge, KernelState
 from fwcheat.tui.widgets.results import ResultsList
@@ -227,7 +228,7 @@ class FwcheatApp(App[None]):
         markup: bool = False,
     ) -> None:
         """A toast; its text (often a file name or an error) is shown as written: no markup, no escapes."""
-        from fwcheat.sanitize import safe_line, safe_text
+        from fwcheat.sanitize import safe_line
 
         text = safe_text(message) if not markup else message
         super().notify(text, title=safe_line(title), severity=severity, timeout=timeout, markup=markup)
@@ -342,7 +343,8 @@ class FwcheatApp(App[None]):
             return
         snippet = entry.snippets.get(message.framework)
         edits = self.edits.setdefault(entry.id, {})
-        if snippet is not None and message.code != snippet.code:
+        # The editor shows the code with control characters made visible (see PairView.show).
+        if snippet is not None and message.code != safe_text(snippet.code):
             edits[message.framework] = message.code
         else:
             edits.pop(message.framework, None)
@@ -567,7 +569,7 @@ class FwcheatApp(App[None]):
         if entry is None:
             return
         snippet = entry.snippets.get(side)
-        self.pair.side(side).load(entry.id, snippet.code if snippet else None)
+        self.pair.side(side).load(entry.id, safe_text(snippet.code) if snippet else None)
         edits = self.edits.get(entry.id, {})
         edits.pop(side, None)
         if not edits:
@@ -645,7 +647,7 @@ class FwcheatApp(App[None]):
             for framework in SIDES:
                 snippet = entry.snippets.get(framework)
                 pane = self.pair.side(framework)
-                pane.base = snippet.code if snippet else None
+                pane.base = safe_text(snippet.code) if snippet else None
                 pane.load(entry.id, pane.base)
         self.say(f"saved {entry.id} to {path}")
         note = "; it overrides the bundled entry" if overrides else ""

@@ -160,6 +160,8 @@ async def test_tui_shows_hostile_text_visibly(hostile_kb: Path) -> None:
         await _settle(pilot)
         assert [c.id for c in app.query_one(ResultsList).cards][:1] == ["hostile-entry"]
         assert app.pair.entry is not None and app.pair.entry.id == "hostile-entry"
+        assert "\\x1b[2J" in app.pair.side("pytorch").code  # the editor shows the escape visibly...
+        assert not app.edits  # ...and showing it that way is not an edit
         pane = app.pair.side("pytorch")
         pane.output.feed(HOSTILE)
         pane.output.flush()
