@@ -400,12 +400,13 @@ def open_store(*, include_user: bool = True, announce: bool = False) -> Store:
         print(
             f"fwcheat: indexing {files} knowledge files (once, after a change)…", file=sys.stderr, flush=True
         )
-    kb = build_knowledge(all_layers)
+    kb: KnowledgeBase | None = None
     try:
         from fwcheat.paths import private_dir
         from fwcheat.userfiles import file_lock
 
         folder = private_dir(os.path.dirname(path))
+        # One rebuild at a time: a process that waited finds the index fresh and parses nothing.
         with file_lock(os.path.join(folder, "index"), wait=20.0):
             _remove_leftovers(folder)
             if include_user:
@@ -413,15 +414,22 @@ def open_store(*, include_user: bool = True, announce: bool = False) -> Store:
                 from fwcheat.userfiles import sweep_leftovers
 
                 sweep_leftovers(user_root())
-            conn, existing = _read_stamp(path)  # another process may have just built it
+            conn, existing = _read_stamp(path)
             if conn is None or existing != stamp:
                 if conn is not None:
                     conn.close()
+                kb = build_knowledge(all_layers)
                 _build_file(path, kb, stamp)
                 conn, existing = _read_stamp(path)
         if conn is None or existing != stamp:
             raise OSError("the index vanished after it was written")
     except (OSError, sqlite3.Error):
         # No writable cache (read-only, full, deleted meanwhile): keep the index in memory.
-        return Store(_memory_index(kb, stamp), rebuilt=True)
-    return Store(conn, rebuilt=True, path=path, rebuild=lambda: _memory_index(kb, stamp))
+        return Store(_memory_index(kb or build_knowledge(all_layers), stamp), rebuilt=True)
+    built = kb
+    return Store(
+        conn,
+        rebuilt=built is not None,
+        path=path,
+        rebuild=(lambda: _memory_index(built, stamp)) if built is not None else rebuild,
+    )

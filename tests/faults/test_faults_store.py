@@ -161,3 +161,26 @@ def test_cache_and_index_are_private(small_base: Path, tmp_path: Path) -> None:
     cache = tmp_path / "cache"
     assert stat.S_IMODE(cache.stat().st_mode) == 0o700
     assert stat.S_IMODE(index_file(tmp_path).stat().st_mode) == 0o600
+
+
+@pytest.mark.slow
+def test_concurrent_searches_after_a_change_all_answer(tmp_path: Path) -> None:
+    knowledge = tmp_path / "knowledge" / "misc"
+    knowledge.mkdir(parents=True)
+    (knowledge / "cache-9.yaml").write_text(ENTRY.format(id="cache-9", n=9), encoding="utf-8")
+    env = {
+        **os.environ,
+        "FWCHEAT_KNOWLEDGE_PATH": str(knowledge.parent),
+        "FWCHEAT_CACHE_DIR": str(tmp_path / "cache"),
+    }
+    command = [sys.executable, "-m", "fwcheat", "search", "cache", "test", "--json"]
+    procs = [
+        subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        for _ in range(6)
+    ]
+    outs = [proc.communicate(timeout=150) for proc in procs]
+    for proc, (out, err) in zip(procs, outs, strict=True):
+        assert proc.returncode == 0, err
+        assert "Traceback" not in err
+        assert '"id": "cache-9"' in out
+    assert not glob.glob(str(tmp_path / "cache" / "*.tmp*"))
