@@ -116,6 +116,41 @@ def _children(node: yaml.Node) -> list[yaml.Node]:
 def shape_problem(root: yaml.Node, budget: int) -> tuple[int, str, str] | None:
     """(line, message, fix) when the node graph is cyclic, too deep or expands past ``budget`` values.
 
+    A file without aliases is a tree no larger than its text: one quick walk checks
+    its depth. A node met twice means aliases: :func:`_alias_problem` weighs them.
+    """
+    seen: set[int] = set()
+    stack: list[tuple[yaml.Node, int]] = [(root, 1)]
+    mapping, sequence = yaml.MappingNode, yaml.SequenceNode
+    while stack:
+        node, level = stack.pop()
+        if level > MAX_DEPTH:
+            return _too_deep(node)
+        key = id(node)
+        if key in seen:
+            return _alias_problem(root, budget)
+        seen.add(key)
+        cls = type(node)
+        if cls is mapping:
+            for pair in node.value:
+                stack.append((pair[0], level + 1))
+                stack.append((pair[1], level + 1))
+        elif cls is sequence:
+            stack.extend((item, level + 1) for item in node.value)
+    return None
+
+
+def _too_deep(node: yaml.Node) -> tuple[int, str, str]:
+    return (
+        node.start_mark.line + 1,
+        f"values nested more than {MAX_DEPTH} levels deep",
+        "an entry needs only a few levels (snippets: pytorch: code:); flatten this value",
+    )
+
+
+def _alias_problem(root: yaml.Node, budget: int) -> tuple[int, str, str] | None:
+    """The shape problem of a graph with aliases: cyclic, too deep, or expanding past ``budget``.
+
     Aliases make the composed graph share nodes; everything after composing
     (line index, constructor, schema check) walks it as a tree, so its expanded
     size is what costs. Sizes are computed once per shared node (memoised), so
@@ -148,11 +183,7 @@ def shape_problem(root: yaml.Node, budget: int) -> tuple[int, str, str] | None:
                 "remove the `*alias` that refers back to its own `&anchor`",
             )
         if level > MAX_DEPTH:
-            return (
-                node.start_mark.line + 1,
-                f"values nested more than {MAX_DEPTH} levels deep",
-                "an entry needs only a few levels (snippets: pytorch: code:); flatten this value",
-            )
+            return _too_deep(node)
         open_nodes.add(key)
         stack.append((node, True, level))
         for kid in _children(node):
