@@ -5,13 +5,15 @@ by hand, so each snippet is parsed with :mod:`ast` and every attribute chain
 rooted at an imported module (``nd.concat``, ``torch.nn.functional.relu``),
 every method called on a value (``attach_grad``, ``backward``) and every
 keyword argument (``requires_grad``, ``grad_req``) is collected.
-Only used when the index is (re)built, never on the search path.
+Each name comes with its position (:func:`api_name_positions`). Only used when
+the index is (re)built, never on the search path.
 """
 
 from __future__ import annotations
 
 import ast
 import re
+from typing import NamedTuple
 
 _IDENT_CHAIN = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)+")
 _NOISE = frozenset({"print", "range", "len", "list", "tuple", "dict", "str", "int", "float", "format"})
@@ -31,17 +33,42 @@ def _chain(node: ast.expr) -> list[str] | None:
     return None
 
 
+class ApiName(NamedTuple):
+    """One use of an API name: 1-based ``line``, 0-based ``col`` (as :mod:`ast` gives them)."""
+
+    name: str
+    line: int
+    col: int
+
+
 def api_names(code: str) -> list[str]:
-    """API names used in ``code``, in first-seen order, without duplicates."""
+    """API names used in ``code``, in source order, without duplicates."""
+    return list(dict.fromkeys(n.name for n in api_name_positions(code)))
+
+
+def _regex_positions(code: str) -> list[ApiName]:
+    found = []
+    for match in _IDENT_CHAIN.finditer(code):
+        line = code.count("\n", 0, match.start()) + 1
+        col = match.start() - (code.rfind("\n", 0, match.start()) + 1)
+        found.append(ApiName(match.group(), line, col))
+    return found
+
+
+def api_name_positions(code: str) -> list[ApiName]:
+    """Every use of an API name in ``code`` with where it is, in source order.
+
+    Code that does not parse falls back to dotted names found by a regular expression.
+    """
     try:
         tree = ast.parse(code)
     except SyntaxError:
-        return list(dict.fromkeys(_IDENT_CHAIN.findall(code)))
+        return _regex_positions(code)
     modules: set[str] = set()
     inner: set[int] = set()
     attributes: list[ast.Attribute] = []
     calls: list[ast.Call] = []
-    found: list[str] = []
+    found: list[ApiName] = []
     for node in ast.walk(tree):
         if isinstance(node, ast.Attribute):
             attributes.append(node)
@@ -55,7 +82,10 @@ def api_names(code: str) -> list[str]:
             for alias in node.names:
                 modules.add(alias.asname or alias.name)
             if node.module:
-                found.extend(f"{node.module}.{alias.name}" for alias in node.names)
+                found.extend(
+                    ApiName(f"{node.module}.{alias.name}", node.lineno, node.col_offset)
+                    for alias in node.names
+                )
     for attribute in attributes:
         if id(attribute) in inner:  # part of a longer chain, visited through its outermost node
             continue
@@ -64,9 +94,11 @@ def api_names(code: str) -> list[str]:
             continue
         root, rest = chain[0], chain[1:]
         # Rooted at a module: `nd.concat`; otherwise a method of a value: `x.attach_grad` -> attach_grad.
-        found.append(".".join(chain) if root in modules else ".".join(rest))
+        name = ".".join(chain) if root in modules else ".".join(rest)
+        found.append(ApiName(name, attribute.lineno, attribute.col_offset))
     for call in calls:
-        found.extend(keyword.arg for keyword in call.keywords if keyword.arg)
+        found.extend(ApiName(k.arg, k.lineno, k.col_offset) for k in call.keywords if k.arg)
         if isinstance(call.func, ast.Name) and call.func.id in modules:
-            found.append(call.func.id)
-    return [n for n in dict.fromkeys(found) if n and n not in _NOISE]
+            found.append(ApiName(call.func.id, call.func.lineno, call.func.col_offset))
+    found.sort(key=lambda n: (n.line, n.col))
+    return [n for n in found if n.name and n.name not in _NOISE]

@@ -33,13 +33,14 @@ if TYPE_CHECKING:  # msgspec and dataclasses are slow to import: kept off the se
     from collections.abc import Iterable
     from typing import Any, Final
 
+    from fwcheat.apimap import ApiMap
     from fwcheat.knowledge.base import KnowledgeBase
     from fwcheat.knowledge.model import Entry
     from fwcheat.knowledge.problems import Problem
 
 CACHE_ENV = "FWCHEAT_CACHE_DIR"
 #: Bump when the index layout or the scoring inputs change.
-SCHEMA: Final = 2
+SCHEMA: Final = 3
 
 #: Field weights of the ranking: where a word appears matters as much as how often.
 FIELD_WEIGHTS: Final = {
@@ -189,6 +190,7 @@ def _write_index(conn: sqlite3.Connection, kb: KnowledgeBase, stamp: str) -> Non
         "INSERT INTO overridden VALUES (?,?,?,?)",
         [(i, str(loc.path), loc.line, loc.layer) for i, loc in kb.overridden.items()],
     )
+    _write_api_map(conn, kb)
     conn.execute("CREATE INDEX postings_term ON postings (term)")
     conn.execute("CREATE INDEX phrases_phrase ON phrases (phrase)")
     conn.executemany(
@@ -196,6 +198,17 @@ def _write_index(conn: sqlite3.Connection, kb: KnowledgeBase, stamp: str) -> Non
         [("stamp", stamp), ("count", str(len(per_doc)))],
     )
     conn.commit()
+
+
+def _write_api_map(conn: sqlite3.Connection, kb: KnowledgeBase) -> None:
+    """The API name -> entry map that `fwcheat scan` and the REPL's hint read (:mod:`fwcheat.apimap`)."""
+    from fwcheat.apimap import map_rows
+
+    conn.execute(
+        "CREATE TABLE api_map (source TEXT, target TEXT, api TEXT, entry TEXT, line TEXT, note TEXT)"
+    )
+    conn.executemany("INSERT INTO api_map VALUES (?,?,?,?,?,?)", map_rows(kb.entries.values()))
+    conn.execute("CREATE INDEX api_map_pair ON api_map (source, target)")
 
 
 class _Rows(list):
@@ -305,6 +318,19 @@ class Store:
         for entry_id, path, line, layer in self.conn.execute("SELECT id, path, line, layer FROM overridden"):
             kb.overridden[entry_id] = Location(Path(path), line, layer)
         return kb
+
+    def api_map(self, source: str, target: str) -> ApiMap:
+        """Which entry explains each ``source`` API name, with ``target``'s line and the trap."""
+        from fwcheat.apimap import ApiMap
+
+        rows = self.conn.execute(
+            "SELECT api, entry, line, note FROM api_map WHERE source = ? AND target = ?", (source, target)
+        )
+        return ApiMap(source, target, rows)
+
+    def api_map_pairs(self) -> set[tuple[str, str]]:
+        """The (source, target) framework pairs the knowledge base can map."""
+        return {(s, t) for s, t in self.conn.execute("SELECT DISTINCT source, target FROM api_map")}
 
     def close(self) -> None:
         self.conn.close()

@@ -42,6 +42,7 @@ def _cjk_runs(text: str) -> list[str]:
         runs.append(text[start:])
     return runs
 
+
 STOP_WORDS = frozenset(
     [
         "a",

@@ -17,6 +17,7 @@ from __future__ import annotations
 COMMANDS: tuple[str, ...] = (
     "search",
     "show",
+    "scan",
     "list",
     "validate",
     "repl",

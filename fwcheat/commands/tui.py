@@ -18,6 +18,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--device", default="cpu", help="device to run on: cpu, cuda, cuda:N, gpu:N (default cpu)"
     )
     parser.add_argument(
+        "--scan",
+        metavar="FILE",
+        help="show FILE with its MXNet/Gluon API uses marked; picking one shows its entry, ready to run",
+    )
+    parser.add_argument(
         "--no-kernels", action="store_true", help="browse only; start no kernels until a run is asked for"
     )
 
@@ -31,8 +36,14 @@ def main(args: argparse.Namespace) -> int:
         raise SystemExit(f"fwcheat tui: {exc}") from exc
     if device.kind == "auto":
         raise SystemExit("fwcheat tui: pick a device explicitly (cpu or cuda:N); `auto` is for the CLI")
+    import os
+
+    if args.scan is not None and not os.path.isfile(args.scan):
+        raise SystemExit(f"fwcheat tui: --scan {args.scan!r}: no such file")
     from fwcheat.tui.app import FwcheatApp
 
-    app = FwcheatApp(" ".join(args.query), start_kernels=not args.no_kernels, device=str(device))
+    app = FwcheatApp(
+        " ".join(args.query), start_kernels=not args.no_kernels, device=str(device), scan=args.scan
+    )
     app.run()
     return int(app.return_code or 0)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 #: What a command's argument names, for completion.
-ArgKind = Literal["none", "query", "entry", "framework", "device"]
+ArgKind = Literal["none", "query", "entry", "framework", "device", "path"]
 
 
 @dataclass(frozen=True)
@@ -34,6 +34,13 @@ COMMAND_SPECS: tuple[CommandSpec, ...] = (
     CommandSpec("pair", ":pair [ID]", "show the other framework's version of what was last loaded", "entry"),
     CommandSpec(
         "run", ":run ID", "run this framework's snippet of ID here (its variables stay)", "entry", True
+    ),
+    CommandSpec(
+        "scan",
+        ":scan PATH",
+        "find MXNet/Gluon API in a file or folder (PyTorch's in an MXNet session): what to read to port it",
+        "path",
+        True,
     ),
     CommandSpec(
         "framework",

@@ -13,7 +13,7 @@ variables across cells and across ``:framework`` switches.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable
+import os
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -124,18 +124,12 @@ class ReplEngine:
             self._searcher = Searcher(self.store)
         return self._searcher
 
-    def build_hints(self, entries: Iterable[Entry] | None = None) -> HintIndex:
-        """The API-name index for toolbar hints (built once per session).
-
-        Parsing every snippet takes a moment, so the session calls this in a worker
-        thread, passing the entries it read from :attr:`store` in its own thread.
-        """
+    def build_hints(self) -> HintIndex:
+        """The API-name index for toolbar hints (one per session; it reads the index's API map)."""
         if self._hints is None:
             from fwcheat.repl.hints import HintIndex
 
-            if entries is None:
-                entries = self.store.knowledge().entries.values()
-            self._hints = HintIndex(entries)
+            self._hints = HintIndex(self.store)
         return self._hints
 
     def hint(self, code: str) -> Hint | None:
@@ -301,6 +295,8 @@ class ReplEngine:
             self._pair(arg)
         elif name == "run":
             await self._run_entry(arg)
+        elif name == "scan":
+            self._scan(arg)
         elif name == "framework":
             await self._switch(arg)
         elif name == "device":
@@ -342,6 +338,24 @@ class ReplEngine:
             print_suggestions(self.console, query, self.searcher.suggest(query))
             return
         print_hits_compact(self.console, hits, self.framework)
+
+    def _scan(self, path: str) -> None:
+        """The other framework's API in ``path``, mapped to this framework (as `fwcheat scan`)."""
+        from fwcheat.scan.formats import escape, to_text
+        from fwcheat.scan.report import Scanner
+        from fwcheat.scan.sources import UsageError
+
+        source = "mxnet" if self.framework != "mxnet" else "pytorch"
+        if (source, self.framework) not in self.store.api_map_pairs():
+            raise CommandError(
+                f"the knowledge base cannot map {label(source)} to {label(self.framework)} yet"
+            )
+        scanner = Scanner(self.store.api_map(source, self.framework))
+        try:
+            report = scanner.scan_paths([os.path.expanduser(path)])
+        except UsageError as exc:
+            raise CommandError(escape(str(exc))) from None
+        self.console.print(Text(to_text(report).rstrip("\n")), highlight=False, soft_wrap=True)
 
     def _show(self, entry: Entry, framework: str | None = None) -> None:
         from fwcheat.render import print_entry

@@ -257,8 +257,8 @@ class ReplSession:
         engine = self.engine
         console = engine.console
         # Open the index now (it may print that it is rebuilding): nothing may print under the prompt.
-        entries = list(engine.store.knowledge().entries.values())
-        hints = asyncio.ensure_future(asyncio.to_thread(engine.build_hints, entries))
+        engine.store  # noqa: B018 - opened here, where printing is still allowed
+        hints = asyncio.ensure_future(asyncio.to_thread(engine.build_hints))
         print_note(
             console,
             f"fwcheat repl · starting the {label(engine.framework)} kernel; you can type meanwhile. "

@@ -43,6 +43,7 @@ if TYPE_CHECKING:
     from fwcheat.knowledge.model import Entry
     from fwcheat.tui.catalog import Catalog
     from fwcheat.tui.widgets.pair_view import PairView
+    from fwcheat.tui.widgets.scan_view import ScanView
     from fwcheat.tui.widgets.snippet_pane import SnippetPane
 
 
@@ -110,9 +111,14 @@ class FwcheatApp(App[None]):
         Binding("f1,question_mark", "help", "Help", key_display="F1/?", priority=True),
     ]
 
-    def __init__(self, query: str = "", *, start_kernels: bool = True, device: str = "cpu") -> None:
+    def __init__(
+        self, query: str = "", *, start_kernels: bool = True, device: str = "cpu", scan: str | None = None
+    ) -> None:
         super().__init__()
         self.initial_query = query
+        #: With a file to scan, the left column shows it and its findings instead of search results.
+        self.scan_path = scan
+        self._pending_finding: str | None = None
         self.start_kernels = start_kernels
         self.catalog: Catalog | None = None
         self.bridge = KernelBridge(self._kernel_state_changed, device=device)
@@ -133,6 +139,10 @@ class FwcheatApp(App[None]):
             yield SearchBox(self.initial_query, id="search")
             yield Select(_device_options(0), value=self.device, allow_blank=False, id="device", compact=True)
         with Horizontal(id="body"):
+            if self.scan_path is not None:
+                from fwcheat.tui.widgets.scan_view import ScanView
+
+                yield ScanView(id="scan")
             yield ResultsList(id="results")
         yield StatusBar(id="status")
         yield Footer()
@@ -145,7 +155,11 @@ class FwcheatApp(App[None]):
         status.set_device(self.device)
         for state in self.bridge.states.values():
             status.set_state(state)
-        self.query_one(SearchBox).focus()
+        if self.scan_path is not None:
+            results.display = False
+            self.query_one("#scan-findings").focus()
+        else:
+            self.query_one(SearchBox).focus()
 
     def on_ready(self) -> None:
         # After the first frame: the editors (tree-sitter) are imported and mounted, the
@@ -155,6 +169,8 @@ class FwcheatApp(App[None]):
         self.query_one("#body").mount(PairView(id="pair"))
         self.load_catalog()
         self._exit_on_signals()
+        if self.scan_path is not None:
+            self.scan_file(self.scan_path)
         if self.start_kernels:
             self.start_kernel_pool()
             self.set_interval(1.0, self.bridge.check_alive)
@@ -201,6 +217,9 @@ class FwcheatApp(App[None]):
         return True
 
     def on_pair_view_mounted(self, message: PairView.Mounted) -> None:
+        if self.scan_path is not None:
+            self._show_pending_finding()
+            return
         current = self.query_one(ResultsList).current_card
         if current is not None and self.pair.entry is None:
             self.show_card(current)
@@ -249,6 +268,7 @@ class FwcheatApp(App[None]):
             note += f"; {message.problems} knowledge problems (fwcheat validate)"
         self.say(note)
         self.search(self.query_one(SearchBox).value)
+        self._show_pending_finding()
 
     @on(Input.Changed, "#search")
     def query_changed(self, event: Input.Changed) -> None:
@@ -298,7 +318,7 @@ class FwcheatApp(App[None]):
 
     def _follow_results(self) -> None:
         self._follow_timer = None
-        if not self.is_mounted_screen():
+        if not self.is_mounted_screen() or self.scan_path is not None:
             return
         current = self.query_one(ResultsList).current_card
         if current is None:
@@ -316,10 +336,61 @@ class FwcheatApp(App[None]):
 
     # -- the selected entry ---------------------------------------------------------------
     def on_results_list_entry_highlighted(self, message: ResultsList.EntryHighlighted) -> None:
-        if not self.is_mounted_screen():
+        if not self.is_mounted_screen() or self.scan_path is not None:
             return
         if self.pair.entry is None or self.pair.entry.id != message.card.id:
             self.show_card(message.card)
+
+    # -- a scanned file (--scan) ----------------------------------------------------------
+    @work(thread=True, group="scan", exit_on_error=False)
+    def scan_file(self, path: str) -> None:
+        from fwcheat.scan.report import Scanner
+        from fwcheat.scan.sources import Unreadable, read
+        from fwcheat.store import open_store
+
+        source = read(path)
+        if isinstance(source, Unreadable):
+            self.post_message(msg.FileScanned(None, None, [source]))
+            return
+        scanner = Scanner(open_store().api_map("mxnet", "pytorch"))
+        report, problems = scanner.scan_source(source)
+        from fwcheat.scan.report import ScanReport
+
+        self.post_message(
+            msg.FileScanned(source, ScanReport("mxnet", "pytorch", [report], problems), problems)
+        )
+
+    def on_file_scanned(self, message: msg.FileScanned) -> None:
+        from fwcheat.scan.formats import escape
+        from fwcheat.tui.widgets.scan_view import ScanView
+
+        if message.source is None or message.report is None:
+            reason = message.problems[0].message if message.problems else "unreadable"
+            self.query_one(ScanView).show_problem(escape(self.scan_path or ""), escape(reason))
+            self.say(f"cannot scan {escape(self.scan_path or '')}: {escape(reason)}")
+            return
+        self.query_one(ScanView).show(message.source, message.report, message.problems)
+        summary = message.report.summary()
+        self.say(f"{summary.uses} uses of MXNet/Gluon API, {summary.share:.0%} mapped; ↑/↓ picks one")
+
+    def on_scan_view_finding_highlighted(self, message: ScanView.FindingHighlighted) -> None:
+        from fwcheat.scan.formats import escape
+
+        finding = message.finding
+        if finding.entry is None:
+            self.say(f"{escape(finding.api)}: no entry yet (fwcheat search may still help)")
+            return
+        self.say(f"{escape(finding.api)} → {finding.target} · {finding.note or ''}")
+        self._pending_finding = finding.entry
+        self._show_pending_finding()
+
+    def _show_pending_finding(self) -> None:
+        entry_id = self._pending_finding
+        if entry_id is None or self.catalog is None or not self.is_mounted_screen():
+            return  # shown when the catalog and the pair view are there
+        entry = self.catalog.entry(entry_id)
+        if entry is not None and (self.pair.entry is None or self.pair.entry.id != entry_id):
+            self.show_entry(entry)
 
     def show_card(self, card: Card) -> None:
         """Show the full entry behind a result card."""

@@ -14,6 +14,8 @@ if TYPE_CHECKING:
     from fwcheat.compare import Verdict
     from fwcheat.kernels.base import ExecutionResult
     from fwcheat.knowledge.card import Card
+    from fwcheat.scan.report import ScanReport
+    from fwcheat.scan.sources import Source, Unreadable
     from fwcheat.tui.kernels import KernelState
 
 
@@ -23,6 +25,16 @@ class CatalogLoaded(Message):
     def __init__(self, count: int, problems: int) -> None:
         super().__init__()
         self.count = count
+        self.problems = problems
+
+
+class FileScanned(Message):
+    """`--scan FILE` was read and scanned (``source`` is None when it could not be read)."""
+
+    def __init__(self, source: Source | None, report: ScanReport | None, problems: list[Unreadable]) -> None:
+        super().__init__()
+        self.source = source
+        self.report = report
         self.problems = problems
 
 

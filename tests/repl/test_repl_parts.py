@@ -78,7 +78,7 @@ def test_used_names_reads_half_typed_code() -> None:
 
 @pytest.fixture(scope="module")
 def hints() -> HintIndex:
-    return HintIndex(open_store().knowledge().entries.values())
+    return HintIndex(open_store())
 
 
 @pytest.mark.parametrize(
@@ -117,14 +117,32 @@ def test_ordinary_code_gets_no_hint(hints: HintIndex, code: str, framework: str)
     assert hints.hint(code, framework) is None
 
 
-def test_only_names_of_one_framework_trigger(hints: HintIndex) -> None:
-    assert "attach_grad" in hints.specific["mxnet"]
-    assert "collect_params" in hints.specific["mxnet"]
-    assert "as_in_context" in hints.specific["mxnet"]
-    assert "requires_grad" in hints.specific["pytorch"]
-    assert not hints.specific["mxnet"] & hints.names["pytorch"]
-    assert not hints.specific["pytorch"] & hints.names["mxnet"]
-    assert "backward" not in hints.specific["mxnet"] | hints.specific["pytorch"]
+@pytest.mark.parametrize(
+    ("code", "framework"),
+    [
+        ("opt.zero_grad()", "pytorch"),  # zero_grad exists on both sides
+        ("trainer.zero_grad()", "mxnet"),
+        ("nn.Sequential()", "pytorch"),  # so does nn.Sequential
+        ("nn.Sequential()", "mxnet"),
+        ("nn.Dense(3)", "mxnet"),  # this framework's own API
+        ("a.sum(axis=0)", "mxnet"),  # axis is MXNet's own keyword
+    ],
+)
+def test_only_names_of_one_framework_trigger(hints: HintIndex, code: str, framework: str) -> None:
+    assert hints.hint(code, framework) is None
+
+
+def test_hints_read_the_same_map_as_scan(hints: HintIndex) -> None:
+    from fwcheat.scan.report import Scanner
+
+    hint = hints.hint("y = nn.BatchNorm(momentum=0.9)", "pytorch")
+    assert hint is not None and hint.entry.id == "batchnorm"
+    scanner = Scanner(open_store().api_map("mxnet", "pytorch"))
+    findings = scanner.scan_code("from mxnet.gluon import nn\ny = nn.BatchNorm()\n", "x.py")
+    assert isinstance(findings, list)
+    assert [(f.entry, f.target) for f in findings] == [(hint.entry.id, hint.line)]
+    keyword = hints.hint("torch.ones(3, ctx=ctx)", "pytorch")
+    assert keyword is not None and keyword.name == "ctx" and keyword.foreign == "mxnet"
 
 
 def _command_completions(text: str) -> list[str]:
@@ -186,3 +204,24 @@ def test_history_lives_in_the_user_data_dir() -> None:
     assert isinstance(history, FileHistory)
     history.store_string("x = 1\nprint(x)")
     assert next(iter(FileHistory(str(history_path())).load_history_strings())) == "x = 1\nprint(x)"
+
+
+def test_scan_command_maps_the_other_frameworks_api_to_this_one(tmp_path: Path) -> None:
+    import asyncio
+    import io
+
+    from fwcheat.repl.engine import ReplEngine
+
+    model = tmp_path / "gluon\x1b[31m.py"
+    model.write_text("from mxnet.gluon import nn\nbn = nn.BatchNorm(momentum=0.9)\n", encoding="utf-8")
+    out = io.StringIO()
+    engine = ReplEngine(Console(file=out, width=200), pool=_NoPool())  # type: ignore[arg-type]
+    assert engine.framework == "pytorch"
+    asyncio.run(engine.handle(f":scan {model}"))
+    text = out.getvalue()
+    assert "\x1b" not in text and "gluon\\x1b[31m.py:2:6  mx.gluon.nn.BatchNorm  →  PyTorch: " in text
+    assert "[batchnorm]" in text and "momentum=0.1" in text
+    assert "2 uses of MXNet/Gluon API" in text
+    out.truncate(0)
+    asyncio.run(engine.handle(f":scan {tmp_path / 'missing.py'}"))
+    assert "no such file" in out.getvalue()
