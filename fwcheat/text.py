@@ -145,8 +145,3 @@ def is_secondary(term: str) -> bool:
 def phrase_key(text: str) -> str:
     """The form used for exact whole-phrase matches (ids, titles, aliases, API names)."""
     return " ".join(re.sub(r"[\s\-_/]+", " ", normalize(text)).split())
-
-
-def plural(count: int, noun: str, plural_form: str | None = None) -> str:
-    """``count`` and ``noun`` agreeing: ``1 file``, ``2 files``, ``0 files``."""
-    return f"{count} {noun if count == 1 else plural_form or noun + 's'}"

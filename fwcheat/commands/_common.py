@@ -59,11 +59,11 @@ def report_broken_files(store: Store) -> None:
     broken = store.broken_files()
     if not broken:
         return
-    from fwcheat.text import plural
+    from fwcheat.sanitize import safe_line
 
-    shown = ", ".join(broken[:3]) + (", …" if len(broken) > 3 else "")
+    shown = ", ".join(safe_line(path) for path in broken[:3]) + (", …" if len(broken) > 3 else "")
     print(
-        f"fwcheat: skipped {plural(len(broken), 'broken knowledge file')} ({shown}); "
+        f"fwcheat: skipped {counted(len(broken), 'broken knowledge file')} ({shown}); "
         "`fwcheat validate` says what is wrong",
         file=sys.stderr,
     )
@@ -103,6 +103,11 @@ def chosen_device(args: argparse.Namespace, command: str, *, auto: bool = True) 
         err.print(f"fwcheat {command}: pick a device explicitly (cpu or cuda:N); `auto` is for the CLI")
         return None
     return device
+
+
+def counted(count: int, noun: str, plural: str = "") -> str:
+    """``1 file``, ``2 files``: a count with its noun in the right number."""
+    return f"{count} {noun if count == 1 else plural or noun + 's'}"
 
 
 def add_execution_options(parser: argparse.ArgumentParser, *, timeout_help: str) -> None:

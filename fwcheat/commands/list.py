@@ -16,13 +16,14 @@ def _unknown_category(name: str, categories: list[str]) -> int:
     import difflib
 
     from fwcheat.commands._common import console
+    from fwcheat.sanitize import safe_line
 
     close = difflib.get_close_matches(name, categories, n=3, cutoff=0.6)
     # `loss` for `losses`: a category that starts with what was typed is what was meant.
     close += [c for c in categories if c.startswith(name) and c not in close]
     hint = f" Did you mean: {', '.join(close)}?" if close else ""
     console(stderr=True).print(
-        f"fwcheat list: no category {name!r}.{hint} Categories: {', '.join(categories)}",
+        safe_line(f"fwcheat list: no category {name!r}.{hint} Categories: {', '.join(categories)}"),
         markup=False,
         highlight=False,
     )
@@ -30,9 +31,9 @@ def _unknown_category(name: str, categories: list[str]) -> int:
 
 
 def main(args: argparse.Namespace) -> int:
-    from fwcheat.commands._common import console, report_broken_files
+    from fwcheat.commands._common import console, counted, report_broken_files
+    from fwcheat.sanitize import safe_line
     from fwcheat.store import open_store
-    from fwcheat.text import plural
 
     store = open_store(announce=True)
     report_broken_files(store)
@@ -54,7 +55,12 @@ def main(args: argparse.Namespace) -> int:
         import sys
 
         # Written directly: a console would expand the tabs into spaces.
-        sys.stdout.write("".join(f"{e.id}\t{e.category}\t{e.title}\t{e.title_zh}\n" for e in entries))
+        sys.stdout.write(
+            "".join(
+                "\t".join(safe_line(t) for t in (e.id, e.category, e.title, e.title_zh)) + "\n"
+                for e in entries
+            )
+        )
         return 0
     from rich.table import Table
 
@@ -64,15 +70,17 @@ def main(args: argparse.Namespace) -> int:
     table.add_column("title")
     table.add_column("中文")
     for e in entries:
-        table.add_row(e.id, e.category, e.title, e.title_zh)
+        table.add_row(*(safe_line(t) for t in (e.id, e.category, e.title, e.title_zh)))
     out.print(table)
     out.print()
     if args.category:
-        out.print(f"{plural(len(entries), 'idiom')} in {args.category}", style="bold", markup=False)
+        out.print(
+            f"{counted(len(entries), 'idiom')} in {safe_line(args.category)}", style="bold", markup=False
+        )
         return 0
     counts = ", ".join(f"{name} {count}" for name, count in sorted(categories.items()))
     out.print(
-        f"{plural(len(entries), 'idiom')} in {plural(len(categories), 'category', 'categories')}: {counts}",
+        f"{counted(len(entries), 'idiom')} in {counted(len(categories), 'category', 'categories')}: {counts}",
         markup=False,
         highlight=False,
     )

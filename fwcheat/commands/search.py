@@ -68,6 +68,7 @@ def main(args: argparse.Namespace) -> int:
         return 0 if shown else 1
     from fwcheat.commands._common import chosen_pair, console
     from fwcheat.render import print_hits, print_suggestions
+    from fwcheat.sanitize import safe_line
 
     pair = chosen_pair(args, "search")
     if pair is None:
@@ -86,13 +87,15 @@ def main(args: argparse.Namespace) -> int:
     if not shown[0].close:
         # Nothing matches what was asked well: say so before showing the nearest entries.
         nearest = ", ".join(hit.card.id for hit in shown)
-        out.print(f"No close match for {query!r}; nearest: {nearest}", style="yellow", markup=False)
+        out.print(
+            safe_line(f"No close match for {query!r}; nearest: {nearest}"), style="yellow", markup=False
+        )
         out.print()
     print_hits(out, shown, framework=args.framework, pair=pair, verbose=args.verbose)
     if more:
         out.print()
         out.print(
-            f"More: {', '.join(h.card.id for h in more)}  (fwcheat show ID)",
+            f"More: {safe_line(', '.join(h.card.id for h in more))}  (fwcheat show ID)",
             style="dim",
             markup=False,
         )

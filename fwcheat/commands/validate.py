@@ -40,12 +40,12 @@ def print_format_guide() -> int:
 
 
 def main(args: argparse.Namespace) -> int:
-    from fwcheat.commands._common import console
+    from fwcheat.commands._common import console, counted
     from fwcheat.knowledge.constant_compare import constant_compare_problems
     from fwcheat.knowledge.merge import build_knowledge
     from fwcheat.knowledge.sources import SUFFIXES, Layer, layers
     from fwcheat.knowledge.unimported import unimported_name_problems
-    from fwcheat.text import plural
+    from fwcheat.sanitize import safe_text
 
     if args.format_guide:
         return print_format_guide()
@@ -58,7 +58,7 @@ def main(args: argparse.Namespace) -> int:
             elif path.exists():
                 files.append(path)
             else:
-                console(stderr=True).print(f"{path}: no such file or folder", markup=False)
+                console(stderr=True).print(safe_text(f"{path}: no such file or folder"), markup=False)
                 return 2
         checked = [Layer("checked", tuple(files))]
     else:
@@ -80,13 +80,13 @@ def main(args: argparse.Namespace) -> int:
     err = console(stderr=True)
     for problem in problems:
         style = "red" if problem.is_error else "yellow"
-        err.print(str(problem), style=style, markup=False, highlight=False, soft_wrap=True)
+        err.print(safe_text(str(problem)), style=style, markup=False, highlight=False, soft_wrap=True)
     errors = sum(p.is_error for p in problems)
     warnings = len(problems) - errors
     files_checked = sum(len(layer.files) for layer in checked)
     summary = (
-        f"{plural(files_checked, 'file')}, {plural(len(kb.entries), 'entry', 'entries')}: "
-        f"{plural(errors, 'error')}, {plural(warnings, 'warning')}"
+        f"{counted(files_checked, 'file')}, {counted(len(kb.entries), 'entry', 'entries')}: "
+        f"{counted(errors, 'error')}, {counted(warnings, 'warning')}"
     )
     (err if errors else console()).print(summary, style="bold red" if errors else "green", markup=False)
     return 1 if errors else 0

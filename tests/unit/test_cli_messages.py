@@ -11,10 +11,10 @@ import pytest
 
 from fwcheat import frameworks
 from fwcheat.cli import main
+from fwcheat.commands._common import counted as plural
 from fwcheat.kernels.base import ErrorInfo, ExecutionResult, Status
 from fwcheat.kernels.jupyter import describe_exit
 from fwcheat.render_run import result_panel, summary_line
-from fwcheat.text import plural
 
 
 def run_cli(*args: str, stdin: int | None = subprocess.DEVNULL) -> subprocess.CompletedProcess[str]:
