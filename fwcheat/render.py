@@ -253,14 +253,30 @@ def entry_renderable(
 
 def notes_renderable(notes: Sequence[str]) -> RenderableType:
     """The notes as bullets whose wrapped lines hang under the note's first word."""
-    from rich.table import Table
+    return NotesBlock(notes)
 
-    grid = Table.grid(padding=0)
-    grid.add_column(width=4, no_wrap=True)
-    grid.add_column(ratio=1)
-    for note in notes:
-        grid.add_row(Text("  • ", style="yellow"), Text(" ".join(note.split())))
-    return grid
+
+class NotesBlock:
+    """Bulleted notes with a hanging indent (cheaper than a table grid, which imports more)."""
+
+    BULLET = "  • "
+
+    def __init__(self, notes: Sequence[str]) -> None:
+        self.notes = [" ".join(note.split()) for note in notes]
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        indent = len(self.BULLET)
+        width = max(options.max_width - indent, 10)
+        newline = Segment.line()
+        for note in self.notes:
+            for index, line in enumerate(Text(note).wrap(console, width)):
+                line.rstrip()
+                if index:
+                    yield Segment(" " * indent)
+                else:
+                    yield Segment(self.BULLET, console.get_style("yellow"))
+                yield from line.render(console)
+                yield newline
 
 
 def entry_plain(
