@@ -1,0 +1,1074 @@
+"""The rewrite behind `fwcheat port`: Gluon code -> a PyTorch draft, on libcst's concrete syntax tree.
+
+libcst keeps comments and formatting, so the draft reads like the source. Names are resolved the
+way `fwcheat scan` resolves them (``import mxnet as mx``, ``from mxnet.gluon import nn``, ``F`` in
+``hybrid_forward``), through :func:`fwcheat.scan.uses.canonical`. Each rewrite is recorded as an
+:class:`Edit` (line, rule, API, entry, flagged or not); a use no rule covers keeps its code under a
+``# fwcheat: TODO(entry) trap`` comment. libcst is imported only here, never on the search path.
+"""
+
+from __future__ import annotations
+
+import ast
+from typing import NamedTuple
+
+import libcst as cst
+from libcst.metadata import MetadataWrapper, PositionProvider
+
+from fwcheat.frameworks import BY_KEY, DEFAULT_PAIR
+from fwcheat.port import rules
+from fwcheat.port.rules import ENTRIES
+from fwcheat.scan.profiles import PROFILES
+from fwcheat.scan.uses import canonical, display_name, find_uses
+
+SOURCE, TARGET = DEFAULT_PAIR
+PROFILE = PROFILES[SOURCE]
+ROOT = BY_KEY[SOURCE].module
+TARGET_ROOT = BY_KEY[TARGET].module
+
+
+class Edit(NamedTuple):
+    """One rule applied (or one use flagged) at a 1-based source line."""
+
+    line: int
+    rule: str
+    api: str
+    entry: str
+    flagged: bool
+    note: str = ""
+
+
+class PortResult(NamedTuple):
+    code: str
+    edits: list[Edit]
+    source_lines: int
+    error: str = ""
+
+
+#: Helpers written into a draft that used Gluon metrics: plain code with the same calls.
+_METRIC_HELPERS = {
+    "Accuracy": '''
+class Accuracy:
+    """What mx.metric.Accuracy computed, as plain code (fwcheat: metric-accuracy)."""
+
+    def __init__(self):
+        self.reset()
+
+    def reset(self):
+        self.correct, self.count = 0, 0
+
+    def update(self, labels, preds):
+        labels = labels if isinstance(labels, (list, tuple)) else [labels]
+        preds = preds if isinstance(preds, (list, tuple)) else [preds]
+        for label, pred in zip(labels, preds):
+            if pred.dim() > label.dim():
+                pred = pred.argmax(dim=1)
+            self.correct += int((pred.long() == label.long()).sum())
+            self.count += label.numel()
+
+    def get(self):
+        return "accuracy", self.correct / max(self.count, 1)
+''',
+    "Loss": '''
+class Loss:
+    """What mx.metric.Loss computed, as plain code (fwcheat: metric-mae-mse)."""
+
+    def __init__(self):
+        self.reset()
+
+    def reset(self):
+        self.total, self.count = 0.0, 0
+
+    def update(self, labels, preds):
+        preds = preds if isinstance(preds, (list, tuple)) else [preds]
+        for pred in preds:
+            self.total += float(pred.detach().sum())
+            self.count += pred.numel()
+
+    def get(self):
+        return "loss", self.total / max(self.count, 1)
+''',
+}
+
+
+def _chain(node: cst.BaseExpression) -> list[str] | None:
+    parts: list[str] = []
+    while isinstance(node, cst.Attribute):
+        parts.append(node.attr.value)
+        node = node.value
+    if isinstance(node, cst.Name):
+        parts.append(node.value)
+        return parts[::-1]
+    return None
+
+
+def _literal(node: cst.BaseExpression) -> object:
+    try:
+        return ast.literal_eval(cst.Module([]).code_for_node(node))
+    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+        return _UNKNOWN
+
+
+_UNKNOWN = object()
+
+
+def _comment(entry: str, text: str) -> cst.EmptyLine:
+    text = " ".join(text.split())
+    return cst.EmptyLine(comment=cst.Comment(f"# fwcheat: TODO({entry}) {text}"))
+
+
+class _Rewriter(cst.CSTTransformer):
+    METADATA_DEPENDENCIES = (PositionProvider,)
+
+    def __init__(self, aliases: dict[str, str], uses_conv: bool) -> None:
+        super().__init__()
+        self.aliases = aliases
+        self.uses_conv = uses_conv
+        self.edits: list[Edit] = []
+        self.pending: dict[int, list[tuple[str, str]]] = {}
+        self.import_done = False
+        self.gluon_classes: set[str] = set()
+        self.class_stack: list[dict[str, object]] = []
+        self.function_stack: list[str] = []
+        self.op_namespace: list[str] = []
+        self.injected: list[set[str]] = []
+        self.skip_names: set[int] = set()
+        self.trainers: dict[str, str] = {}
+        self.step_batch: str | None = None
+        self.metrics: set[str] = set()
+        self.needs_nn = False
+        self.uses_by_line: dict[int, list[str]] = {}
+        self.step_args: dict[str, str] = {}
+
+    # -- bookkeeping -------------------------------------------------------------------------
+    def line(self, node: cst.CSTNode) -> int:
+        try:
+            return self.get_metadata(PositionProvider, node).start.line
+        except KeyError:
+            return 0
+
+    def lines(self, node: cst.CSTNode) -> tuple[int, int]:
+        try:
+            pos = self.get_metadata(PositionProvider, node)
+        except KeyError:
+            return (0, -1)
+        return pos.start.line, pos.end.line
+
+    def done(self, node: cst.CSTNode, rule: str, api: str, entry: str, note: str = "") -> None:
+        self.edits.append(Edit(self.line(node), rule, api, entry, False, note))
+
+    def flag(self, node: cst.CSTNode, rule: str, api: str, entry: str, trap: str) -> None:
+        line = self.line(node)
+        self.edits.append(Edit(line, rule, api, entry, True, trap))
+        self.pending.setdefault(line, []).append((entry, trap))
+
+    def api_of(self, node: cst.BaseExpression) -> str | None:
+        parts = _chain(node)
+        if not parts:
+            return None
+        if self.op_namespace and parts[0] == self.op_namespace[-1] and len(parts) > 1:
+            return canonical(PROFILE.op_namespace + "." + ".".join(parts[1:]), PROFILE)
+        base = self.aliases.get(parts[0])
+        if base is None:
+            return None
+        return canonical(".".join([base, *parts[1:]]), PROFILE)
+
+    @staticmethod
+    def code(node: cst.CSTNode) -> str:
+        return cst.Module([]).code_for_node(node)
+
+    def expr(self, text: str) -> cst.BaseExpression:
+        return cst.parse_expression(text)
+
+    # -- statements: comments for flagged lines ------------------------------------------------
+    def _attach(self, original: cst.CSTNode, updated: cst.CSTNode) -> cst.CSTNode:
+        start, end = self.lines(original)
+        if isinstance(original, cst.BaseCompoundStatement):
+            body = getattr(original, "body", None)
+            if body is not None and not isinstance(body, cst.SimpleStatementSuite):
+                end = self.lines(body)[0]
+        touched = {e.line for e in self.edits}
+        for line in range(start, end + 1):
+            apis = self.uses_by_line.pop(line, None)
+            if apis and line not in touched:
+                names = ", ".join(dict.fromkeys(apis))
+                self.edits.append(Edit(line, "unmapped", names, "", True, "no rule: port by hand"))
+                self.pending.setdefault(line, []).append(
+                    (names, "no rule covers this; kept as it was (fwcheat scan names the entry to read)")
+                )
+        found = [line for line in self.pending if start <= line <= end]
+        if not found or not hasattr(updated, "leading_lines"):
+            return updated
+        comments = []
+        for line in sorted(found):
+            for entry, trap in self.pending.pop(line):
+                comments.append(_comment(entry, trap))
+        return updated.with_changes(leading_lines=[*updated.leading_lines, *comments])
+
+    def on_leave(self, original_node: cst.CSTNode, updated_node: cst.CSTNode) -> cst.CSTNode:  # type: ignore[override]
+        result = super().on_leave(original_node, updated_node)
+        if isinstance(original_node, (cst.SimpleStatementLine, cst.BaseCompoundStatement)):
+            if isinstance(result, cst.FlattenSentinel):
+                nodes = list(result.nodes)
+                if nodes:
+                    nodes[0] = self._attach(original_node, nodes[0])  # type: ignore[assignment]
+                return cst.FlattenSentinel(nodes)  # type: ignore[return-value]
+            if isinstance(result, cst.CSTNode):
+                return self._attach(original_node, result)
+        return result  # type: ignore[return-value]
+
+    def leave_IndentedBlock(self, original: cst.IndentedBlock, updated: cst.IndentedBlock) -> cst.IndentedBlock:
+        if not updated.body:
+            return updated.with_changes(body=[cst.SimpleStatementLine([cst.Pass()])])
+        return updated
+
+    # -- imports ---------------------------------------------------------------------------
+    def _is_source_import(self, node: cst.Import | cst.ImportFrom) -> bool:
+        if isinstance(node, cst.Import):
+            return any(self.code(a.name).split(".")[0] == ROOT for a in node.names)
+        if node.relative or node.module is None:
+            return False
+        return self.code(node.module).split(".")[0] == ROOT
+
+    def leave_SimpleStatementLine(
+        self, original: cst.SimpleStatementLine, updated: cst.SimpleStatementLine
+    ) -> cst.BaseStatement | cst.FlattenSentinel[cst.BaseStatement] | cst.RemovalSentinel:
+        first = original.body[0] if original.body else None
+        if isinstance(first, (cst.Import, cst.ImportFrom)) and self._is_source_import(first):
+            if isinstance(first, cst.Import) and len(first.names) > 1:
+                others = [a for a in first.names if self.code(a.name).split(".")[0] != ROOT]
+                if others:
+                    self.flag(original, "imports", self.code(first), ENTRIES["imports"], "split this import")
+                    return updated
+            self.done(original, "imports", ROOT, ENTRIES["imports"])
+            if self.import_done:
+                return cst.RemoveFromParent()
+            self.import_done = True
+            stmts = cst.parse_module(f"import {TARGET_ROOT}\nfrom {TARGET_ROOT} import nn\n").body
+            stmts = [stmts[0].with_changes(leading_lines=updated.leading_lines), *stmts[1:]]
+            return cst.FlattenSentinel(stmts)
+        if len(updated.body) == 1 and isinstance(updated.body[0], cst.Expr):
+            call = original.body[0].value if isinstance(original.body[0], cst.Expr) else None
+            if isinstance(call, cst.Call) and isinstance(call.func, cst.Attribute):
+                return self._statement_call(original, updated, call)
+        return updated
+
+    def _statement_call(
+        self, original: cst.SimpleStatementLine, updated: cst.SimpleStatementLine, call: cst.Call
+    ) -> cst.BaseStatement | cst.RemovalSentinel:
+        assert isinstance(call.func, cst.Attribute)
+        method = call.func.attr.value
+        receiver_api = self.api_of(call.func.value)
+        if not self.aliases:
+            return updated
+        if receiver_api is not None and method == "waitall":
+            self.done(original, "waitall", display_name(receiver_api + ".waitall", SOURCE), ENTRIES["context"], "dropped: PyTorch on CPU is synchronous")
+            return cst.RemoveFromParent()
+        if method == "hybridize":
+            self.done(original, "hybridize", "hybridize", ENTRIES["hybridize"], "dropped: eager PyTorch needs none")
+            return cst.RemoveFromParent()
+        if method == "initialize" and receiver_api is None:
+            given = [a for a in call.args if not (a.keyword and a.keyword.value in ("ctx", "device"))]
+            if given:
+                self.flag(
+                    original,
+                    "initialize",
+                    "initialize",
+                    ENTRIES["initialize"],
+                    f"`{self.code(call)}` dropped: PyTorch layers initialise themselves when built "
+                    "(kaiming-uniform); apply torch.nn.init to the weights if the initialiser matters",
+                )
+                return cst.SimpleStatementLine([cst.Pass()], leading_lines=updated.leading_lines)
+            self.done(original, "initialize", "initialize", ENTRIES["initialize"], "dropped: built initialised")
+            return cst.RemoveFromParent()
+        return updated
+
+    # -- classes and functions -------------------------------------------------------------
+    def visit_ClassDef(self, node: cst.ClassDef) -> None:
+        gluon = False
+        for base in node.bases:
+            api = self.api_of(base.value) or ""
+            if api.endswith((".Block", ".HybridBlock")) or base.value and self._chain_is_gluon_class(base):
+                gluon = True
+        if gluon:
+            self.gluon_classes.add(node.name.value)
+        self.class_stack.append({"gluon": gluon, "params": set()})
+        if gluon:
+            for stmt in node.body.body:
+                self._collect_params(stmt)
+
+    def _chain_is_gluon_class(self, base: cst.Arg) -> bool:
+        parts = _chain(base.value)
+        return bool(parts) and parts[-1] in self.gluon_classes
+
+    def _collect_params(self, node: cst.CSTNode) -> None:
+        class Finder(cst.CSTVisitor):
+            def __init__(self, found: set[str]) -> None:
+                self.found = found
+
+            def visit_Assign(self, assign: cst.Assign) -> None:
+                value = assign.value
+                if isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute):
+                    inner = value.func.value
+                    if value.func.attr.value in ("get", "get_constant") and self_params(inner):
+                        for target in assign.targets:
+                            t = target.target
+                            if isinstance(t, cst.Attribute) and isinstance(t.value, cst.Name):
+                                self.found.add(t.attr.value)
+
+        def self_params(inner: cst.BaseExpression) -> bool:
+            return isinstance(inner, cst.Attribute) and inner.attr.value == "params"
+
+        found: set[str] = self.class_stack[-1]["params"]  # type: ignore[assignment]
+        node.visit(Finder(found))
+
+    def leave_ClassDef(self, original: cst.ClassDef, updated: cst.ClassDef) -> cst.ClassDef:
+        info = self.class_stack.pop()
+        if not info["gluon"]:
+            return updated
+        bases = []
+        for base in updated.bases:
+            api = self.api_of(base.value) if base in updated.bases else None
+            if api and api.endswith((".Block", ".HybridBlock")):
+                self.needs_nn = True
+                self.done(original, "block", display_name(api, SOURCE), ENTRIES["block"])
+                bases.append(base.with_changes(value=self.expr("nn.Module")))
+            else:
+                bases.append(base)
+        return updated.with_changes(bases=bases)
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self.function_stack.append(node.name.value)
+        in_gluon = bool(self.class_stack) and bool(self.class_stack[-1]["gluon"])
+        params = node.params.params
+        if node.name.value in PROFILE.op_namespace_functions and in_gluon and len(params) >= 2:
+            self.op_namespace.append(params[1].name.value)
+            injected: set[str] = set(self.class_stack[-1]["params"])  # type: ignore[arg-type]
+            self.injected.append(injected)
+            for p in params[2:]:
+                self.skip_names.add(id(p.name))
+            for p in node.params.kwonly_params:
+                self.skip_names.add(id(p.name))
+        else:
+            self.op_namespace.append("")
+            self.injected.append(set())
+
+    def leave_FunctionDef(self, original: cst.FunctionDef, updated: cst.FunctionDef) -> cst.FunctionDef:
+        self.function_stack.pop()
+        namespace = self.op_namespace.pop()
+        injected = self.injected.pop()
+        if not namespace:
+            return updated
+        params = updated.params
+        kept = [p for i, p in enumerate(params.params) if i != 1 and p.name.value not in injected]
+        kwonly = [p for p in params.kwonly_params if p.name.value not in injected]
+        star_kwarg = params.star_kwarg
+        if star_kwarg is not None and injected:
+            star_kwarg = None
+        self.done(original, "hybrid_forward", "hybrid_forward", ENTRIES["hybrid_forward"])
+        if kept:
+            kept[-1] = kept[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
+        new_params = params.with_changes(params=kept, kwonly_params=kwonly, star_kwarg=star_kwarg)
+        if not kwonly and isinstance(new_params.star_arg, cst.ParamStar):
+            new_params = new_params.with_changes(star_arg=cst.MaybeSentinel.DEFAULT)
+        return updated.with_changes(name=cst.Name("forward"), params=new_params)
+
+    def visit_Attribute(self, node: cst.Attribute) -> None:
+        self.skip_names.add(id(node.attr))
+
+    def visit_Arg(self, node: cst.Arg) -> None:
+        if node.keyword is not None:
+            self.skip_names.add(id(node.keyword))
+
+    def leave_Name(self, original: cst.Name, updated: cst.Name) -> cst.BaseExpression:
+        if id(original) in self.skip_names or not self.injected or not self.injected[-1]:
+            return updated
+        if original.value in self.injected[-1]:
+            return self.expr(f"self.{original.value}")
+        return updated
+
+    # -- with statements ---------------------------------------------------------------------
+    def leave_With(
+        self, original: cst.With, updated: cst.With
+    ) -> cst.BaseStatement | cst.FlattenSentinel[cst.BaseStatement]:
+        if len(original.items) != 1 or not isinstance(original.items[0].item, cst.Call):
+            return updated
+        call = original.items[0].item
+        api = self.api_of(call.func) or ""
+        body = list(updated.body.body) if isinstance(updated.body, cst.IndentedBlock) else []
+        if isinstance(call.func, cst.Attribute) and call.func.attr.value == "name_scope" and self.aliases:
+            self.done(original, "name_scope", "name_scope", ENTRIES["name_scope"], "dropped")
+            return self._flatten(updated, body)
+        if api.endswith("autograd.record"):
+            if call.args:
+                self.flag(
+                    original, "record", "autograd.record", ENTRIES["train_mode"],
+                    "record(train_mode=...) chose the layers' mode: call net.train() or net.eval()",
+                )
+            trainers = list(self.trainers)
+            stmt_text = f"{trainers[0]}.zero_grad()" if len(trainers) == 1 else "pass"
+            if len(trainers) != 1:
+                self.flag(
+                    original, "record", "autograd.record", ENTRIES["record"],
+                    "call optimizer.zero_grad() here: PyTorch accumulates gradients",
+                )
+            else:
+                self.done(original, "record", "autograd.record", ENTRIES["record"], "zero_grad + plain code")
+            first = cst.parse_statement(stmt_text)
+            return self._flatten(updated, [first, *body])
+        if api.endswith("autograd.pause"):
+            self.done(original, "pause", "autograd.pause", ENTRIES["pause"])
+            return updated.with_changes(items=[cst.WithItem(self.expr("torch.no_grad()"))])
+        return updated
+
+    @staticmethod
+    def _flatten(updated: cst.With, body: list[cst.BaseStatement]) -> cst.FlattenSentinel[cst.BaseStatement]:
+        if body:
+            body[0] = body[0].with_changes(leading_lines=[*updated.leading_lines, *body[0].leading_lines])
+        return cst.FlattenSentinel(body)
+
+    # -- assignments: remember trainers and metrics ------------------------------------------------
+    def visit_Assign(self, node: cst.Assign) -> None:
+        value = node.value
+        if isinstance(value, cst.Call) and len(node.targets) == 1:
+            target = node.targets[0].target
+            api = self.api_of(value.func) or ""
+            if isinstance(target, cst.Name) and api.endswith("gluon.Trainer"):
+                self.trainers[target.value] = api
+
+    # -- calls -----------------------------------------------------------------------------
+    def leave_Call(self, original: cst.Call, updated: cst.Call) -> cst.BaseExpression:
+        if not self.aliases:
+            return updated
+        api = self.api_of(original.func)
+        if api is not None:
+            return self._api_call(original, updated, api)
+        if isinstance(original.func, cst.Attribute):
+            return self._method_call(original, updated, original.func.attr.value)
+        return updated
+
+    def _args(self, updated: cst.Call) -> tuple[list[str], dict[str, str]]:
+        positional = [self.code(a.value) if not a.star else a.star + self.code(a.value) for a in updated.args if not a.keyword]
+        keywords = {a.keyword.value: self.code(a.value) for a in updated.args if a.keyword}
+        return positional, keywords
+
+    @staticmethod
+    def _join(positional: list[str], keywords: dict[str, str]) -> str:
+        return ", ".join([*positional, *(f"{k}={v}" for k, v in keywords.items())])
+
+    def _api_call(self, original: cst.Call, updated: cst.Call, api: str) -> cst.BaseExpression:
+        name = api.rsplit(".", 1)[-1]
+        shown = display_name(api, SOURCE)
+        pos, kw = self._args(updated)
+        module = api.rsplit(".", 1)[0]
+        if module.endswith("gluon.nn") or module.endswith("gluon.rnn"):
+            return self._layer(original, updated, name, shown, pos, kw)
+        if module.endswith("gluon.loss"):
+            return self._loss(original, updated, name, shown, pos, kw)
+        if api.endswith("gluon.Trainer"):
+            return self._trainer(original, updated, shown, pos, kw)
+        if module.endswith(".metric") and name in _METRIC_HELPERS:
+            self.metrics.add(name)
+            self.done(original, "metric", shown, ENTRIES["metric"], "plain-code helper class")
+            return self.expr(f"{name}({self._join(pos, kw)})")
+        if api.endswith("gluon.data.DataLoader"):
+            return self._dataloader(original, shown, pos, kw)
+        if api.endswith("gluon.data.ArrayDataset"):
+            self.done(original, "dataset", shown, ENTRIES["dataset"])
+            return self.expr(f"torch.utils.data.TensorDataset({self._join(pos, kw)})")
+        if module.endswith("gluon.data.vision") and name in rules.VISION_DATASETS:
+            return self._vision_dataset(original, shown, name, pos, kw)
+        if api in (f"{ROOT}.cpu", f"{ROOT}.gpu"):
+            self.done(original, "context", shown, ENTRIES["context"])
+            if name == "cpu":
+                return self.expr("torch.device('cpu')")
+            return self.expr(f"torch.device('cuda', {pos[0] if pos else 0})")
+        if api == f"{ROOT}.random.seed":
+            self.done(original, "seed", shown, ENTRIES["seed"])
+            return self.expr(f"torch.manual_seed({self._join(pos, {})})")
+        if module.endswith(".nd") or module.endswith(".sym"):
+            return self._op(original, updated, name, shown, pos, kw)
+        if module.endswith(".nd.random") or module.endswith(".random"):
+            return self._random(original, updated, name, shown, pos, kw)
+        return updated
+
+    # -- operators ---------------------------------------------------------------------------
+    def _device_kw(self, kw: dict[str, str]) -> dict[str, str]:
+        if "ctx" in kw:
+            kw = dict(kw)
+            kw["device"] = kw.pop("ctx")
+        return kw
+
+    def _op(self, original: cst.Call, updated: cst.Call, name: str, shown: str, pos: list[str], kw: dict[str, str]) -> cst.BaseExpression:
+        op = rules.OPS.get(name)
+        if op is not None:
+            renames = dict(op.renames)
+            kw = {renames.get(k, k): v for k, v in kw.items()}
+            if name in ("max", "min") and "dim" not in kw and len(pos) < 2:
+                target = "torch.max" if name == "max" else "torch.min"
+            else:
+                target = op.target
+            if name == "flatten":
+                pos = [*pos, "1"]
+            self.done(original, "operator", shown, op.entry)
+            return self.expr(f"{target}({self._join(pos, kw)})")
+        x = pos[0] if pos else kw.pop("data", "")
+        if name == "array":
+            kw = self._device_kw(kw)
+            kw.setdefault("dtype", "torch.float32")
+            if kw["dtype"] in ("'float32'", '"float32"', "np.float32"):
+                kw["dtype"] = "torch.float32"
+            self.done(original, "array", shown, ENTRIES["array"], "MXNet arrays default to float32")
+            return self.expr(f"torch.tensor({self._join(pos, kw)})")
+        if name in ("zeros", "ones", "full", "arange", "empty"):
+            kw = self._device_kw(kw)
+            if "dtype" in kw and kw["dtype"].strip("'\"") in ("float32", "float64", "int32", "int64", "uint8"):
+                kw["dtype"] = "torch." + kw["dtype"].strip("'\"")
+            if name == "full" and "val" in kw:
+                kw["fill_value"] = kw.pop("val")
+            if name == "arange" and "stop" in kw:
+                kw["end"] = kw.pop("stop")
+            self.done(original, "creation", shown, ENTRIES["zeros"])
+            return self.expr(f"torch.{name}({self._join(pos, kw)})")
+        if name in ("concat", "Concat"):
+            dim = kw.pop("dim", None) or "1"
+            self.done(original, "concat", shown, ENTRIES["concat"], "Gluon's default axis is 1")
+            return self.expr(f"torch.cat([{', '.join(pos)}], dim={dim})")
+        if name == "stack":
+            dim = kw.pop("axis", None) or "0"
+            self.done(original, "stack", shown, ENTRIES["stack"])
+            return self.expr(f"torch.stack([{', '.join(pos)}], dim={dim})")
+        if name in ("dot",):
+            self.done(original, "dot", shown, ENTRIES["dot"], "matmul is nd.dot for 1-D and 2-D inputs")
+            if kw.get("transpose_b") == "True":
+                return self.expr(f"torch.matmul({pos[0]}, {pos[1]}.t())")
+            return self.expr(f"torch.matmul({self._join(pos, kw)})")
+        if name == "expand_dims":
+            axis = kw.get("axis", pos[1] if len(pos) > 1 else "0")
+            self.done(original, "expand_dims", shown, ENTRIES["expand_dims"])
+            return self.expr(f"torch.unsqueeze({x}, {axis})")
+        if name == "slice_axis":
+            axis, begin, end = (kw.get(k, pos[i + 1] if len(pos) > i + 1 else "None") for i, k in enumerate(("axis", "begin", "end")))
+            if end == "None":
+                self.done(original, "slice_axis", shown, ENTRIES["slice_axis"])
+                return self.expr(f"torch.narrow({x}, {axis}, {begin}, {x}.shape[{axis}] - ({begin}))")
+            self.done(original, "slice_axis", shown, ENTRIES["slice_axis"])
+            return self.expr(f"torch.narrow({x}, {axis}, {begin}, ({end}) - ({begin}))")
+        if name == "broadcast_to":
+            shape = kw.get("shape", pos[1] if len(pos) > 1 else "")
+            self.done(original, "broadcast_to", shown, ENTRIES["broadcast_to"])
+            return self.expr(f"{x}.expand({shape})")
+        if name in ("transpose",):
+            axes = kw.get("axes", pos[1] if len(pos) > 1 else None)
+            self.done(original, "transpose", shown, ENTRIES["transpose"])
+            if axes is None:
+                return self.expr(f"{x}.permute(*reversed(range({x}.dim())))")
+            return self.expr(f"{x}.permute({axes})")
+        if name == "swapaxes":
+            self.done(original, "transpose", shown, ENTRIES["transpose"])
+            return self.expr(f"torch.transpose({self._join(pos, kw)})")
+        if name in ("reshape", "Reshape"):
+            shape_text = kw.get("shape", pos[1] if len(pos) > 1 else None)
+            return self._reshape(original, shown, x, shape_text)
+        if name == "Activation":
+            act = _literal(cst.parse_expression(kw.get("act_type", pos[1] if len(pos) > 1 else "None")))
+            if isinstance(act, str) and act in ("relu", "sigmoid", "tanh"):
+                self.done(original, "activation", shown, ENTRIES["activation"])
+                return self.expr(f"torch.{act}({x})")
+            if act == "softrelu":
+                self.done(original, "activation", shown, ENTRIES["activation"])
+                return self.expr(f"torch.nn.functional.softplus({x})")
+        if name == "LeakyReLU":
+            act = _literal(cst.parse_expression(kw.get("act_type", "'leaky'")))
+            if act == "leaky":
+                self.done(original, "leaky", shown, ENTRIES["leaky"])
+                return self.expr(f"torch.nn.functional.leaky_relu({x}, {kw.get('slope', '0.25')})")
+        if name == "Dropout":
+            p = kw.get("p", pos[1] if len(pos) > 1 else "0.5")
+            self.done(original, "dropout", shown, ENTRIES["dropout"])
+            return self.expr(f"torch.nn.functional.dropout({x}, p={p}, training=self.training)")
+        self.flag(original, "unmapped", shown, "", f"{shown}: no rule; port by hand")
+        return updated
+
+    def _reshape(self, original: cst.Call, shown: str, x: str, shape_text: str | None) -> cst.BaseExpression:
+        shape = _literal(cst.parse_expression(shape_text)) if shape_text else _UNKNOWN
+        if isinstance(shape, int):
+            shape = (shape,)
+        if not isinstance(shape, tuple) or not all(isinstance(s, int) for s in shape):
+            if shape_text is not None:
+                self.flag(
+                    original, "reshape", shown, ENTRIES["reshape"],
+                    "the shape is not a literal: Gluon's codes 0, -2, -3, -4 mean copy/rest/merge/split there",
+                )
+                return self.expr(f"{x}.reshape({shape_text})")
+            self.flag(original, "reshape", shown, ENTRIES["reshape"], "reshape without a shape")
+            return self.expr(f"{x}.reshape(-1)")
+        out: list[str] = []
+        src = 0
+        simple = _chain(cst.parse_expression(x)) is not None
+        i = 0
+        while i < len(shape):
+            code = shape[i]
+            if code > 0 or code == -1:
+                out.append(str(code))
+                src += 1
+            elif code == 0 and simple:
+                out.append(f"{x}.shape[{src}]")
+                src += 1
+            elif code == -3 and simple:
+                out.append(f"{x}.shape[{src}] * {x}.shape[{src + 1}]")
+                src += 2
+            elif code == -2 and simple and i == len(shape) - 1:
+                out.append(f"*{x}.shape[{src}:]")
+            else:
+                self.flag(original, "reshape", shown, ENTRIES["reshape"], f"reshape code {code} left for a hand port")
+                return self.expr(f"{x}.reshape({shape_text})")
+            i += 1
+        self.done(original, "reshape", shown, ENTRIES["reshape"], "special codes expanded")
+        inner = ", ".join(out) + ("," if len(out) == 1 and not out[0].startswith("*") else "")
+        return self.expr(f"{x}.reshape(({inner}))")
+
+    def _random(self, original: cst.Call, updated: cst.Call, name: str, shown: str, pos: list[str], kw: dict[str, str]) -> cst.BaseExpression:
+        kw = self._device_kw(kw)
+        if name == "uniform":
+            low, high, shape = (kw.pop(k, pos[i] if len(pos) > i else d) for i, (k, d) in enumerate((("low", "0"), ("high", "1"), ("shape", "(1,)"))))
+            extra = "".join(f", {k}={v}" for k, v in kw.items())
+            self.done(original, "random", shown, ENTRIES["random"])
+            return self.expr(f"torch.empty({shape}{extra}).uniform_({low}, {high})")
+        if name == "normal":
+            loc, scale, shape = (kw.pop(k, pos[i] if len(pos) > i else d) for i, (k, d) in enumerate((("loc", "0"), ("scale", "1"), ("shape", "(1,)"))))
+            extra = "".join(f", {k}={v}" for k, v in kw.items())
+            self.done(original, "random", shown, ENTRIES["normal"])
+            return self.expr(f"torch.empty({shape}{extra}).normal_({loc}, {scale})")
+        self.flag(original, "unmapped", shown, "", f"{shown}: no rule; port by hand")
+        return updated
+
+    # -- layers ----------------------------------------------------------------------------
+    def _act(self, original: cst.Call, act_text: str | None, layer: str) -> str:
+        if act_text is None or act_text == "None":
+            return layer
+        act = _literal(cst.parse_expression(act_text))
+        module = rules.ACTIVATIONS.get(act) if isinstance(act, str) else None
+        if module is None:
+            self.flag(original, "activation", "activation=", ENTRIES["activation"], f"activation {act_text}: no rule")
+            return layer
+        self.done(original, "activation", "activation=", ENTRIES["activation"], "a separate module")
+        if layer.startswith("nn.Sequential(") and layer.endswith(")"):
+            return f"{layer[:-1]}, {module})"
+        return f"nn.Sequential({layer}, {module})"
+
+    def _layer(self, original: cst.Call, updated: cst.Call, name: str, shown: str, pos: list[str], kw: dict[str, str]) -> cst.BaseExpression:
+        self.needs_nn = True
+        kw = dict(kw)
+        kw.pop("prefix", None)
+        kw.pop("params", None)
+        if name in ("Sequential", "HybridSequential"):
+            self.done(original, "sequential", shown, ENTRIES["sequential"])
+            return self.expr("nn.Sequential()")
+        if name in rules.LAYERS:
+            return self._dense_conv(original, name, shown, pos, kw)
+        if name == "BatchNorm":
+            momentum = kw.pop("momentum", None)
+            eps = kw.pop("epsilon", None)
+            channels = kw.pop("in_channels", None)
+            axis = kw.pop("axis", "1")
+            out: dict[str, str] = {}
+            if eps is not None:
+                out["eps"] = eps
+            if momentum is not None:
+                value = _literal(cst.parse_expression(momentum))
+                out["momentum"] = f"{round(1 - value, 10)!r}" if isinstance(value, float) else f"1 - ({momentum})"
+            for key in ("center", "scale"):
+                if kw.pop(key, "True") != "True":
+                    out["affine"] = "False"
+            dims = "2d" if self.uses_conv else "1d"
+            if axis not in ("1",):
+                self.flag(original, "batchnorm", shown, ENTRIES["batchnorm"], f"axis={axis}: PyTorch normalises dim 1; permute")
+            cls = f"nn.BatchNorm{dims}" if channels else f"nn.LazyBatchNorm{dims}"
+            args = self._join([channels] if channels else [], out)
+            self.done(original, "batchnorm", shown, ENTRIES["batchnorm"], "momentum is 1 - MXNet's")
+            if kw:
+                self.flag(original, "batchnorm", shown, ENTRIES["batchnorm"], f"arguments {', '.join(kw)} not carried")
+            return self.expr(f"{cls}({args})")
+        if name == "Dropout":
+            rate = kw.pop("rate", pos[0] if pos else "0.5")
+            self.done(original, "dropout", shown, ENTRIES["dropout"], "rate -> p")
+            return self.expr(f"nn.Dropout(p={rate})")
+        if name == "Activation":
+            act = _literal(cst.parse_expression(kw.get("activation", pos[0] if pos else "None")))
+            module = rules.ACTIVATIONS.get(act) if isinstance(act, str) else None
+            if module is not None:
+                self.done(original, "activation", shown, ENTRIES["activation"])
+                return self.expr(module)
+        if name == "LeakyReLU":
+            alpha = kw.get("alpha", pos[0] if pos else "0.01")
+            self.done(original, "leaky", shown, ENTRIES["leaky"])
+            return self.expr(f"nn.LeakyReLU({alpha})")
+        if name == "Flatten":
+            self.done(original, "flatten", shown, ENTRIES["flatten"])
+            return self.expr("nn.Flatten()")
+        if name in rules.POOLS:
+            out = {}
+            size = kw.pop("pool_size", pos[0] if pos else "2")
+            out["kernel_size"] = size
+            strides = kw.pop("strides", pos[1] if len(pos) > 1 else None)
+            if strides not in (None, "None"):
+                out["stride"] = strides
+            padding = kw.pop("padding", pos[2] if len(pos) > 2 else None)
+            if padding is not None:
+                out["padding"] = padding
+            if kw.pop("ceil_mode", "False") == "True":
+                out["ceil_mode"] = "True"
+            if name.startswith("Avg") and kw.pop("count_include_pad", "True") == "False":
+                out["count_include_pad"] = "False"
+            kw.pop("layout", None)
+            self.done(original, "pooling", shown, ENTRIES["pooling"], "pool_size/strides renamed")
+            return self.expr(f"{rules.POOLS[name]}({self._join([], out)})")
+        if name in rules.GLOBAL_POOLS:
+            self.done(original, "pooling", shown, ENTRIES["pooling"])
+            return self.expr(rules.GLOBAL_POOLS[name])
+        if name == "Embedding":
+            num = kw.pop("input_dim", pos[0] if pos else None)
+            dim = kw.pop("output_dim", pos[1] if len(pos) > 1 else None)
+            self.done(original, "embedding", shown, ENTRIES["embedding"])
+            return self.expr(f"nn.Embedding({num}, {dim})")
+        if name in ("LSTM", "GRU", "RNN"):
+            return self._rnn(original, updated, name, shown, pos, kw)
+        self.flag(original, "unmapped", shown, "", f"{shown}: no rule; port by hand")
+        return updated
+
+    def _dense_conv(self, original: cst.Call, name: str, shown: str, pos: list[str], kw: dict[str, str]) -> cst.BaseExpression:
+        plain, lazy, entry = rules.LAYERS[name]
+        act = kw.pop("activation", None)
+        out: dict[str, str] = {}
+        if name == "Dense":
+            units = kw.pop("units", pos[0] if pos else "")
+            flatten = kw.pop("flatten", "True")
+            inputs = kw.pop("in_units", pos[3] if len(pos) > 3 else None)
+            if pos[1:2]:
+                act = pos[1]
+            if kw.pop("use_bias", "True") != "True":
+                out["bias"] = "False"
+            for key in ("dtype", "weight_initializer", "bias_initializer"):
+                if key in kw:
+                    self.flag(original, "dense", shown, entry, f"{key}= not carried")
+                    kw.pop(key)
+            args = [inputs, units] if inputs else [units]
+            layer = f"{plain if inputs else lazy}({self._join(args, out)})"
+            if flatten == "True":
+                layer = f"nn.Sequential(nn.Flatten(), {layer})"
+                self.done(original, "dense", shown, ENTRIES["flatten"], "flatten=True: Flatten + Linear")
+            else:
+                self.done(original, "dense", shown, entry)
+            return self.expr(self._act(original, act, layer))
+        channels = kw.pop("channels", pos[0] if pos else "")
+        out["kernel_size"] = kw.pop("kernel_size", pos[1] if len(pos) > 1 else "1")
+        renames = {"strides": "stride", "padding": "padding", "dilation": "dilation", "groups": "groups",
+                   "output_padding": "output_padding"}
+        for old, new in renames.items():
+            if old in kw:
+                out[new] = kw.pop(old)
+        if kw.pop("use_bias", "True") != "True":
+            out["bias"] = "False"
+        inputs = kw.pop("in_channels", None)
+        kw.pop("layout", None) if kw.get("layout") in ("'NCHW'", "'NCW'", "'NCDHW'") else None
+        if kw:
+            self.flag(original, "conv", shown, entry, f"arguments {', '.join(kw)} not carried")
+        args = [inputs, channels] if inputs and inputs != "0" else [channels]
+        layer = f"{plain if len(args) == 2 else lazy}({self._join(args, out)})"
+        self.done(original, "conv", shown, entry, "channels/strides renamed")
+        return self.expr(self._act(original, act, layer))
+
+    def _rnn(self, original: cst.Call, updated: cst.Call, name: str, shown: str, pos: list[str], kw: dict[str, str]) -> cst.BaseExpression:
+        hidden = kw.pop("hidden_size", pos[0] if pos else None)
+        layers = kw.pop("num_layers", pos[1] if len(pos) > 1 else "1")
+        inputs = kw.pop("input_size", None)
+        out = {"num_layers": layers}
+        layout = kw.pop("layout", "'TNC'")
+        if layout.strip("'\"") == "NTC":
+            out["batch_first"] = "True"
+        for key in ("dropout", "bidirectional"):
+            if key in kw:
+                out[key] = kw.pop(key)
+        if name == "RNN" and "activation" in kw:
+            out["nonlinearity"] = kw.pop("activation")
+        if not inputs or inputs == "0":
+            self.flag(original, "rnn", shown, ENTRIES["lstm"], "input_size unknown: PyTorch needs it (pass input_size=)")
+            return updated
+        self.done(original, "rnn", shown, ENTRIES["lstm"], "gates in the same order; (h, c) a tuple")
+        if kw:
+            self.flag(original, "rnn", shown, ENTRIES["lstm"], f"arguments {', '.join(kw)} not carried")
+        return self.expr(f"nn.{name}({inputs}, {hidden}, {self._join([], out)})")
+
+    def _loss(self, original: cst.Call, updated: cst.Call, name: str, shown: str, pos: list[str], kw: dict[str, str]) -> cst.BaseExpression:
+        target = rules.LOSSES.get(name)
+        if target is None:
+            self.flag(original, "loss", shown, ENTRIES["loss"], f"{shown}: no rule; port by hand")
+            return updated
+        cls, entry = target
+        if name.startswith("Softmax"):
+            if kw.pop("from_logits", "False") == "True":
+                cls = "nn.NLLLoss"
+                self.done(original, "loss", shown, entry, "from_logits=True: inputs are log-probabilities")
+            if kw.pop("sparse_label", "True") == "False":
+                self.flag(original, "loss", shown, entry, "sparse_label=False: targets are probabilities (float)")
+            kw.pop("axis", None)
+        if name.startswith("Sigmoid") and kw.pop("from_sigmoid", "False") == "True":
+            cls = "nn.BCELoss"
+        if name == "L2Loss":
+            self.flag(original, "loss", shown, entry, "Gluon's L2Loss is 0.5 * squared error, averaged over all but the batch axis: multiply by 0.5")
+        elif name == "L1Loss" or name.startswith("Sigmoid"):
+            self.flag(original, "loss", shown, entry, "Gluon averages over every axis but the batch one: add .mean(dim=...) for >1-D outputs")
+        else:
+            self.done(
+                original, "loss", shown, entry, "reduction='none' (one loss per sample), int64 labels"
+            )
+        if kw.pop("weight", None) is not None:
+            self.flag(original, "loss", shown, entry, "weight= scales the loss in Gluon; not carried")
+        if cls == "nn.CrossEntropyLoss":
+            return self.expr(
+                "lambda pred, label: nn.functional.cross_entropy(pred, label.long(), reduction='none')"
+            )
+        return self.expr(f"{cls}(reduction='none')")
+
+    def _trainer(self, original: cst.Call, updated: cst.Call, shown: str, pos: list[str], kw: dict[str, str]) -> cst.BaseExpression:
+        params = pos[0] if pos else kw.get("params", "")
+        opt_text = pos[1] if len(pos) > 1 else kw.get("optimizer")
+        hyper_text = pos[2] if len(pos) > 2 else kw.get("optimizer_params")
+        opt = _literal(cst.parse_expression(opt_text)) if opt_text else _UNKNOWN
+        hyper = _literal(cst.parse_expression(hyper_text)) if hyper_text else {}
+        if not isinstance(opt, str) or opt.lower() not in rules.OPTIMIZERS or not isinstance(hyper, dict):
+            self.flag(original, "trainer", shown, ENTRIES["trainer"], "optimizer or its settings not literal: map by hand")
+            return updated
+        cls, renames = rules.OPTIMIZERS[opt.lower()]
+        out = {}
+        if "learning_rate" not in hyper and opt.lower() in ("sgd", "nag"):
+            out["lr"] = "0.01"
+        betas = (hyper.pop("beta1", None), hyper.pop("beta2", None))
+        for key, value in hyper.items():
+            new = renames.get(key)
+            if not new:
+                self.flag(original, "trainer", shown, ENTRIES["trainer"], f"{key} not mapped")
+                continue
+            out[new] = repr(value)
+        if any(b is not None for b in betas):
+            out["betas"] = f"({betas[0] if betas[0] is not None else 0.9}, {betas[1] if betas[1] is not None else 0.999})"
+        if opt.lower() == "nag":
+            out["nesterov"] = "True"
+        if opt.lower() == "rmsprop":
+            out.setdefault("alpha", "0.9")
+            out.setdefault("eps", "1e-08")
+        self.done(original, "trainer", shown, ENTRIES["trainer"], "hyperparameters renamed")
+        return self.expr(f"{cls}({params}, {self._join([], out)})")
+
+    def _dataloader(self, original: cst.Call, shown: str, pos: list[str], kw: dict[str, str]) -> cst.BaseExpression:
+        kw = dict(kw)
+        last = kw.pop("last_batch", None)
+        if last is not None:
+            value = _literal(cst.parse_expression(last))
+            if value == "discard":
+                kw["drop_last"] = "True"
+            elif value == "rollover":
+                self.flag(original, "dataloader", shown, ENTRIES["dataloader"], "last_batch='rollover' has no counterpart")
+        if "batchify_fn" in kw:
+            kw["collate_fn"] = kw.pop("batchify_fn")
+        if "thread_pool" in kw:
+            kw.pop("thread_pool")
+        self.done(original, "dataloader", shown, ENTRIES["dataloader"])
+        return self.expr(f"torch.utils.data.DataLoader({self._join(pos, kw)})")
+
+    def _vision_dataset(self, original: cst.Call, shown: str, name: str, pos: list[str], kw: dict[str, str]) -> cst.BaseExpression:
+        kw = dict(kw)
+        kw.setdefault("root", "'data'")
+        kw["download"] = "True"
+        self.done(original, "dataset", shown, ENTRIES["transform_first"], "torchvision's dataset")
+        return self.expr(f"torchvision.datasets.{name}({self._join(pos, kw)})")
+
+    # -- methods on MXNet objects ---------------------------------------------------------------
+    def _method_call(self, original: cst.Call, updated: cst.Call, method: str) -> cst.BaseExpression:
+        func = updated.func
+        assert isinstance(func, cst.Attribute)
+        receiver = self.code(func.value)
+        pos, kw = self._args(updated)
+        line_api = f".{method}()"
+        if method == "asnumpy" and not pos and not kw:
+            self.done(original, "asnumpy", line_api, ENTRIES["asnumpy"])
+            return self.expr(f"{receiver}.detach().cpu().numpy()")
+        if method == "asscalar" and not pos and not kw:
+            self.done(original, "asscalar", line_api, ENTRIES["asscalar"])
+            return self.expr(f"{receiver}.item()")
+        if method in ("as_in_context", "as_in_ctx", "copyto") and len(pos) == 1:
+            self.done(original, "context", line_api, ENTRIES["context"])
+            return self.expr(f"{receiver}.to({pos[0]})")
+        if method == "attach_grad" and not pos:
+            self.done(original, "attach_grad", line_api, ENTRIES["attach_grad"])
+            return self.expr(f"{receiver}.requires_grad_()")
+        if method == "collect_params" and not pos:
+            self.done(original, "collect_params", line_api, ENTRIES["collect_params"])
+            return self.expr(f"{receiver}.parameters()")
+        if method == "__init__" and isinstance(func.value, cst.Call) and self.class_stack and self.class_stack[-1]["gluon"]:
+            inner = func.value.func
+            if isinstance(inner, cst.Name) and inner.value == "super" and (pos or kw):
+                self.done(original, "block", "Block.__init__", ENTRIES["block"], "prefix/params arguments dropped")
+                return self.expr("super().__init__()")
+        if method in ("get", "get_constant") and self.class_stack and self.class_stack[-1]["gluon"] and receiver.endswith(".params"):
+            shape = kw.get("shape", pos[1] if len(pos) > 1 else None)
+            if shape is None:
+                self.flag(original, "params_get", ".params.get()", ENTRIES["params_get"], "no shape given: write nn.Parameter(torch.empty(shape))")
+                return updated
+            grad = ", requires_grad=False" if method == "get_constant" or kw.get("grad_req") == "'null'" else ""
+            init = kw.get("init")
+            self.done(original, "params_get", ".params.get()", ENTRIES["params_get"], "nn.Parameter")
+            if init is not None:
+                self.flag(original, "params_get", ".params.get()", ENTRIES["initialize"], f"init={init} not carried: initialise with torch.nn.init")
+            return self.expr(f"nn.Parameter(torch.empty({shape}).uniform_(-0.07, 0.07){grad})")
+        if method == "add" and self._is_sequential(func.value):
+            self.done(original, "sequential", ".add()", ENTRIES["sequential"], "add -> append")
+            if len(pos) == 1:
+                return self.expr(f"{receiver}.append({pos[0]})")
+            return self.expr(f"{receiver}.extend([{', '.join(pos)}])")
+        if method == "save_parameters" and len(pos) == 1:
+            self.done(original, "save", line_api, ENTRIES["save"])
+            return self.expr(f"torch.save({receiver}.state_dict(), {pos[0]})")
+        if method == "load_parameters" and pos:
+            self.done(original, "save", line_api, ENTRIES["save"])
+            if len(pos) > 1 or kw:
+                self.flag(original, "save", line_api, ENTRIES["save"], "ctx/allow_missing arguments dropped: use map_location / strict=False")
+            return self.expr(f"{receiver}.load_state_dict(torch.load({pos[0]}))")
+        if method == "step" and receiver in self.trainers:
+            self.done(original, "step", "mx.gluon.Trainer.step", ENTRIES["step"], "the loss is divided by batch_size at backward()")
+            if pos and self.step_batch is None:
+                self.step_batch = pos[0]
+            return self.expr(f"{receiver}.step()")
+        steps = {self.step_args[t] for t in self.trainers if t in self.step_args}
+        if method == "backward" and not pos and len(steps) == 1:
+            self.done(original, "step", ".backward()", ENTRIES["step"], "sum loss / batch_size, as trainer.step(batch_size) did")
+            return self.expr(f"({receiver}.sum() / {next(iter(steps))}).backward()")
+        if method == "backward" and not pos and self.trainers:
+            self.flag(original, "step", ".backward()", ENTRIES["step"], "Gluon summed a vector loss and trainer.step(n) divided by n: backward on loss.sum() / n")
+            return updated
+        if method == "set_learning_rate" and receiver in self.trainers and len(pos) == 1:
+            self.done(original, "trainer", line_api, "set-learning-rate")
+            return self.expr(f"[g.__setitem__('lr', {pos[0]}) for g in {receiver}.param_groups]")
+        if method == "transform_first":
+            self.flag(original, "transform_first", line_api, ENTRIES["transform_first"], "pass the transform as transform= to the dataset")
+            return updated
+        if method in rules.TENSOR_METHODS and any(k in kw for k in ("axis", "keepdims")):
+            renamed = {{"axis": "dim", "keepdims": "keepdim"}.get(k, k): v for k, v in kw.items()}
+            if method in ("max", "min") and "dim" in renamed:
+                method = "amax" if method == "max" else "amin"
+            self.done(original, "operator", f".{method}(axis=)", "reduction-axis")
+            return self.expr(f"{receiver}.{method}({self._join(pos, renamed)})")
+        if method == "reshape" and (pos or kw):
+            shape_text = pos[0] if len(pos) == 1 else ("(" + ", ".join(pos) + ")" if pos else kw.get("shape"))
+            return self._reshape(original, ".reshape()", receiver, shape_text)
+        if method in ("expand_dims",) and (pos or kw):
+            self.done(original, "expand_dims", ".expand_dims()", ENTRIES["expand_dims"])
+            return self.expr(f"{receiver}.unsqueeze({pos[0] if pos else kw['axis']})")
+        if method == "transpose" and (pos or kw):
+            axes = kw.get("axes", ", ".join(pos))
+            self.done(original, "transpose", ".transpose()", ENTRIES["transpose"])
+            return self.expr(f"{receiver}.permute({axes})")
+        if method == "astype" and len(pos) == 1:
+            dtype = pos[0].strip("'\"")
+            if dtype in ("float32", "float64", "int32", "int64", "uint8", "float16"):
+                self.done(original, "astype", ".astype()", "dtype-cast")
+                return self.expr(f"{receiver}.to(torch.{dtype})")
+            if dtype.startswith("np."):
+                self.done(original, "astype", ".astype()", "dtype-cast")
+                return self.expr(f"{receiver}.to(torch.{dtype[3:]})")
+        return updated
+
+    def _is_sequential(self, node: cst.BaseExpression) -> bool:
+        return isinstance(node, (cst.Name, cst.Attribute))
+
+    # -- keyword ctx= on anything ----------------------------------------------------------
+    def leave_Arg(self, original: cst.Arg, updated: cst.Arg) -> cst.Arg:
+        if self.aliases and updated.keyword is not None and updated.keyword.value == "ctx":
+            self.done(original, "context", "ctx=", ENTRIES["context"])
+            return updated.with_changes(keyword=cst.Name("device"))
+        return updated
+
+
+def _step_args(tree: ast.Module, code: str) -> dict[str, str]:
+    """``trainer.step(ARG)`` anywhere in the file: receiver name -> ARG's source text."""
+    found: dict[str, str] = {}
+    for node in ast.walk(tree):
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr == "step"
+            and isinstance(node.func.value, ast.Name)
+            and len(node.args) == 1
+        ):
+            found[node.func.value.id] = ast.get_source_segment(code, node.args[0]) or ""
+    return found
+
+
+def _aliases(tree: ast.Module) -> dict[str, str]:
+    aliases: dict[str, str] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                target = alias.name if alias.asname else alias.name.split(".", 1)[0]
+                bound = alias.asname or alias.name.split(".", 1)[0]
+                if canonical(target, PROFILE) is not None:
+                    aliases[bound] = target
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            for alias in node.names:
+                target = f"{node.module}.{alias.name}"
+                if alias.name != "*" and canonical(target, PROFILE) is not None:
+                    aliases[alias.asname or alias.name] = target
+    return aliases
+
+
+def port_code(code: str) -> PortResult:
+    """``code`` (a Gluon file's text) rewritten as a PyTorch draft, with every edit recorded.
+
+    Never raises on Python text: a syntax error comes back in ``error`` with the code unchanged.
+    """
+    lines = len(code.splitlines())
+    try:
+        tree = ast.parse(code)
+        module = cst.parse_module(code)
+    except (SyntaxError, ValueError, cst.ParserSyntaxError, RecursionError, MemoryError) as exc:
+        line = getattr(exc, "lineno", None) or getattr(exc, "raw_line", None)
+        where = f"line {line}: " if line else ""
+        message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        return PortResult(code, [], lines, f"{where}{message}")
+    aliases = _aliases(tree)
+    if not aliases:
+        return PortResult(code, [], lines)
+    uses = find_uses(tree, SOURCE)
+    uses_conv = any(".Conv" in u.api and "D" in u.api.rsplit(".", 1)[-1] for u in uses)
+    rewriter = _Rewriter(aliases, uses_conv)
+    rewriter.step_args = _step_args(tree, code)
+    for use in uses:
+        if not use.api.endswith("=)"):
+            rewriter.uses_by_line.setdefault(use.line, []).append(display_name(use.api, SOURCE))
+    wrapper = MetadataWrapper(module)
+    new = wrapper.visit(rewriter)
+    code_out = new.code
+    if rewriter.metrics:
+        code_out = _insert_helpers(code_out, [_METRIC_HELPERS[m] for m in sorted(rewriter.metrics)])
+    if "torchvision." in code_out and "import torchvision" not in code_out:
+        code_out = _insert_helpers(code_out, ["import torchvision\n"], after_imports_only=True)
+    rewriter.edits.sort(key=lambda e: (e.line, e.flagged))
+    return PortResult(code_out, rewriter.edits, lines)
+
+
+def _insert_helpers(code: str, helpers: list[str], after_imports_only: bool = False) -> str:
+    tree = ast.parse(code)
+    last = 0
+    for node in tree.body:
+        if isinstance(node, (ast.Import, ast.ImportFrom)) or (
+            isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant) and node is tree.body[0]
+        ):
+            last = node.end_lineno or last
+        else:
+            break
+    lines = code.splitlines(keepends=True)
+    block = "".join(helpers)
+    if not after_imports_only:
+        block = block.rstrip("\n") + "\n\n"
+    return "".join(lines[:last]) + block + "".join(lines[last:])
