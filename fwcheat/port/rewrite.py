@@ -112,6 +112,15 @@ def _literal(node: cst.BaseExpression) -> object:
 _UNKNOWN = object()
 
 
+def _flatten_form(shape: tuple[int, ...]) -> str | None:
+    """Gluon reshape codes that are a flatten, whatever the sizes: (0, 0, -1) and (-3, 0, 0)."""
+    if len(shape) >= 2 and shape[-1] == -1 and all(c == 0 for c in shape[:-1]):
+        return str(len(shape) - 1)
+    if shape and shape[0] == -3 and all(c == 0 for c in shape[1:]):
+        return "0, 1"
+    return None
+
+
 def _comment(entry: str, text: str) -> cst.EmptyLine:
     text = " ".join(text.split())
     return cst.EmptyLine(comment=cst.Comment(f"# fwcheat: TODO({entry}) {text}"))
@@ -139,6 +148,8 @@ class _Rewriter(cst.CSTTransformer):
         self.needs_nn = False
         self.uses_by_line: dict[int, list[str]] = {}
         self.step_args: dict[str, str] = {}
+        self.rnns: set[str] = set()
+        self.metric_vars: set[str] = set()
 
     # -- bookkeeping -------------------------------------------------------------------------
     def line(self, node: cst.CSTNode) -> int:
@@ -160,7 +171,7 @@ class _Rewriter(cst.CSTTransformer):
     def flag(self, node: cst.CSTNode, rule: str, api: str, entry: str, trap: str) -> None:
         line = self.line(node)
         self.edits.append(Edit(line, rule, api, entry, True, trap))
-        self.pending.setdefault(line, []).append((entry, trap))
+        self.pending.setdefault(line, []).append((entry or api, trap))
 
     def api_of(self, node: cst.BaseExpression) -> str | None:
         parts = _chain(node)
@@ -435,6 +446,10 @@ class _Rewriter(cst.CSTTransformer):
             api = self.api_of(value.func) or ""
             if isinstance(target, cst.Name) and api.endswith("gluon.Trainer"):
                 self.trainers[target.value] = api
+            if ".metric." in api and isinstance(target, cst.Name):
+                self.metric_vars.add(target.value)
+            if api.endswith(("rnn.LSTM", "rnn.GRU", "rnn.RNN")) and self.class_stack:
+                self.rnns.add(self.code(target))
 
     # -- calls -----------------------------------------------------------------------------
     def leave_Call(self, original: cst.Call, updated: cst.Call) -> cst.BaseExpression:
@@ -444,7 +459,19 @@ class _Rewriter(cst.CSTTransformer):
         if api is not None:
             return self._api_call(original, updated, api)
         if isinstance(original.func, cst.Attribute):
+            if self.code(original.func) in self.rnns:
+                return self._rnn_call(original, updated)
             return self._method_call(original, updated, original.func.attr.value)
+        return updated
+
+    def _rnn_call(self, original: cst.Call, updated: cst.Call) -> cst.BaseExpression:
+        pos, kw = self._args(updated)
+        if len(pos) == 1 and not kw:
+            self.done(original, "rnn", "rnn.LSTM()", ENTRIES["lstm"], "PyTorch also returns the states: [0]")
+            return self.expr(f"{self.code(updated)}[0]")
+        if len(pos) == 2 and not kw:
+            self.done(original, "rnn", "rnn.LSTM()", ENTRIES["lstm"], "states as a tuple")
+            return self.expr(f"{self.code(updated.func)}({pos[0]}, tuple({pos[1]}))")
         return updated
 
     def _args(self, updated: cst.Call) -> tuple[list[str], dict[str, str]]:
@@ -513,6 +540,8 @@ class _Rewriter(cst.CSTTransformer):
             self.done(original, "operator", shown, op.entry)
             return self.expr(f"{target}({self._join(pos, kw)})")
         x = pos[0] if pos else kw.pop("data", "")
+        if name == "waitall":
+            return updated  # the statement is dropped (see _statement_call)
         if name == "array":
             kw = self._device_kw(kw)
             kw.setdefault("dtype", "torch.float32")
@@ -606,6 +635,11 @@ class _Rewriter(cst.CSTTransformer):
         out: list[str] = []
         src = 0
         simple = _chain(cst.parse_expression(x)) is not None
+        if not simple:
+            flat = _flatten_form(shape)
+            if flat is not None:
+                self.done(original, "reshape", shown, ENTRIES["reshape"], "special codes as flatten()")
+                return self.expr(f"{x}.flatten({flat})")
         i = 0
         while i < len(shape):
             code = shape[i]
@@ -761,8 +795,12 @@ class _Rewriter(cst.CSTTransformer):
             else:
                 self.done(original, "dense", shown, entry)
             return self.expr(self._act(original, act, layer))
-        channels = kw.pop("channels", pos[0] if pos else "")
-        out["kernel_size"] = kw.pop("kernel_size", pos[1] if len(pos) > 1 else "1")
+        order = ("channels", "kernel_size", "strides", "padding")
+        order += ("output_padding", "dilation", "groups") if "Transpose" in name else ("dilation", "groups")
+        for i, value in enumerate(pos[: len(order)]):
+            kw.setdefault(order[i], value)
+        channels = kw.pop("channels", "")
+        out["kernel_size"] = kw.pop("kernel_size", "1")
         renames = {"strides": "stride", "padding": "padding", "dilation": "dilation", "groups": "groups",
                    "output_padding": "output_padding"}
         for old, new in renames.items():
@@ -900,6 +938,9 @@ class _Rewriter(cst.CSTTransformer):
         if method in ("as_in_context", "as_in_ctx", "copyto") and len(pos) == 1:
             self.done(original, "context", line_api, ENTRIES["context"])
             return self.expr(f"{receiver}.to({pos[0]})")
+        if method in ("reset", "update", "get") and receiver in self.metric_vars:
+            self.done(original, "metric", f"metric.{method}()", ENTRIES["metric"], "the helper class has it")
+            return updated
         if method == "attach_grad" and not pos:
             self.done(original, "attach_grad", line_api, ENTRIES["attach_grad"])
             return self.expr(f"{receiver}.requires_grad_()")

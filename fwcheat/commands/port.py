@@ -1,0 +1,90 @@
+"""`fwcheat port SRC.py`: a PyTorch draft of Gluon code, each line translated by a rule or flagged."""
+
+from __future__ import annotations
+
+import argparse
+
+HELP = "rewrite a Gluon file as a PyTorch draft; every line translated by a rule or flagged for review"
+DESCRIPTION = (
+    "Rewrite SRC.py (never edited) as a PyTorch draft on a concrete syntax tree that keeps comments "
+    "and formatting. Each rewrite cites the knowledge entry that explains it; what no rule covers "
+    "stays as it was under a `# fwcheat: TODO(entry) trap` comment. Without -o the draft goes to "
+    "stdout and the report to stderr. Exit status: 0 all translated, 1 lines flagged for review, "
+    "2 the file cannot be ported (syntax error, unreadable) or a usage error. See docs/port.md."
+)
+FORMATS = ("text", "json", "markdown")
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("source", metavar="SRC.py", help="the Gluon file to port (read only)")
+    parser.add_argument("-o", "--output", metavar="DST.py", help="write the draft here (stdout when absent)")
+    parser.add_argument("--report", metavar="FILE", help="also write the report here (.json, .md or text)")
+    parser.add_argument("--format", choices=FORMATS, default="text", help="report format on the terminal")
+    parser.add_argument("--json", action="store_true", help="same as --format json")
+    parser.add_argument("--force", action="store_true", help="overwrite DST.py when it exists")
+
+
+def _render(report: object, fmt: str) -> str:
+    from fwcheat.port import report as rendering
+
+    assert isinstance(report, rendering.PortReport)
+    if fmt == "json":
+        return rendering.to_json(report) + "\n"
+    if fmt == "markdown":
+        return rendering.to_markdown(report)
+    return rendering.to_text(report)
+
+
+def main(args: argparse.Namespace) -> int:
+    import os
+    import sys
+
+    from fwcheat.scan.formats import escape
+
+    def fail(message: str) -> int:
+        print(f"fwcheat port: {escape(message)}", file=sys.stderr)
+        return 2
+
+    source = args.source
+    if not os.path.exists(source):
+        return fail(f"{source}: no such file")
+    if os.path.isdir(source):
+        return fail(f"{source} is a folder; port one file at a time (fwcheat scan lists a folder's uses)")
+    if args.output:
+        if os.path.exists(args.output) and os.path.samefile(args.output, source):
+            return fail(f"-o {args.output} is the source file; port never edits it: pick another name")
+        if os.path.exists(args.output) and not args.force:
+            return fail(f"{args.output} exists; pass --force to overwrite it, or pick another name")
+    from fwcheat.scan.sources import Unreadable, read
+
+    read_result = read(source)
+    if isinstance(read_result, Unreadable):
+        where = f":{read_result.line}" if read_result.line else ""
+        return fail(f"{source}{where}: {read_result.message}")
+    if source.endswith(".ipynb"):
+        return fail(f"{source}: notebooks are not ported yet; export it as a .py file first")
+    code = read_result.cells[0][1]
+    from fwcheat.port.report import PortReport
+    from fwcheat.port.rewrite import port_code
+
+    result = port_code(code)
+    report = PortReport(source, args.output, result.source_lines, result.edits, result.error)
+    fmt = "json" if args.json else args.format
+    if result.error:
+        sys.stderr.write(_render(report, "text"))
+        if fmt == "json":
+            sys.stdout.write(_render(report, fmt))
+        return 2
+    if args.output:
+        with open(args.output, "w", encoding="utf-8") as f:
+            f.write(result.code)
+        sys.stdout.write(_render(report, fmt))
+    else:
+        sys.stdout.write(result.code)
+        sys.stderr.write(_render(report, fmt))
+    if args.report:
+        kind = "json" if args.report.endswith(".json") else "markdown" if args.report.endswith(".md") else "text"
+        with open(args.report, "w", encoding="utf-8") as f:
+            f.write(_render(report, kind))
+    sys.stdout.flush()
+    return 1 if report.flagged_lines else 0
