@@ -83,7 +83,9 @@ def main(args: argparse.Namespace) -> int:
         sys.stdout.write(result.code)
         sys.stderr.write(_render(report, fmt))
     if args.report:
-        kind = "json" if args.report.endswith(".json") else "markdown" if args.report.endswith(".md") else "text"
+        kind = (
+            "json" if args.report.endswith(".json") else "markdown" if args.report.endswith(".md") else "text"
+        )
         with open(args.report, "w", encoding="utf-8") as f:
             f.write(_render(report, kind))
     sys.stdout.flush()

@@ -72,7 +72,14 @@ def to_json(report: PortReport) -> str:
         "error": report.error or None,
         "summary": report.summary(),
         "edits": [
-            {"line": e.line, "rule": e.rule, "api": e.api, "entry": e.entry or None, "flagged": e.flagged, "note": e.note}
+            {
+                "line": e.line,
+                "rule": e.rule,
+                "api": e.api,
+                "entry": e.entry or None,
+                "flagged": e.flagged,
+                "note": e.note,
+            }
             for e in report.edits
         ],
         "rules": report.per_rule(),
@@ -109,7 +116,8 @@ def to_text(report: PortReport) -> str:
     lines.append("")
     lines.append("per API (translated / flagged, entry to read):")
     for api, row in report.per_api().items():
-        lines.append(f"  {escape(api):<44} {row['translated']:>4} / {row['flagged']:<3} {escape(row['entry'] or '-')}")
+        entry = escape(str(row["entry"] or "-"))
+        lines.append(f"  {escape(api):<44} {row['translated']:>4} / {row['flagged']:<3} {entry}")
     return "\n".join(lines) + "\n"
 
 
@@ -131,7 +139,9 @@ def to_markdown(report: PortReport) -> str:
         "",
     ]
     flagged = [e for e in report.edits if e.flagged]
-    out += [f"- [ ] line {e.line}: `{_md(e.api)}` ({_md(e.entry or 'no entry')}): {_md(e.note)}" for e in flagged]
+    out += [
+        f"- [ ] line {e.line}: `{_md(e.api)}` ({_md(e.entry or 'no entry')}): {_md(e.note)}" for e in flagged
+    ]
     if not flagged:
         out.append("Nothing flagged.")
     out += ["", "## Per rule", "", "| rule | translated | flagged |", "|---|---|---|"]
@@ -142,4 +152,3 @@ def to_markdown(report: PortReport) -> str:
         for api, row in report.per_api().items()
     ]
     return "\n".join(out) + "\n"
-

@@ -126,6 +126,11 @@ def _comment(entry: str, text: str) -> cst.EmptyLine:
     return cst.EmptyLine(comment=cst.Comment(f"# fwcheat: TODO({entry}) {text}"))
 
 
+class _ClassInfo(NamedTuple):
+    gluon: bool
+    params: set[str]
+
+
 class _Rewriter(cst.CSTTransformer):
     METADATA_DEPENDENCIES = (PositionProvider,)
 
@@ -137,7 +142,7 @@ class _Rewriter(cst.CSTTransformer):
         self.pending: dict[int, list[tuple[str, str]]] = {}
         self.import_done = False
         self.gluon_classes: set[str] = set()
-        self.class_stack: list[dict[str, object]] = []
+        self.class_stack: list[_ClassInfo] = []
         self.function_stack: list[str] = []
         self.op_namespace: list[str] = []
         self.injected: list[set[str]] = []
@@ -222,13 +227,15 @@ class _Rewriter(cst.CSTTransformer):
             if isinstance(result, cst.FlattenSentinel):
                 nodes = list(result.nodes)
                 if nodes:
-                    nodes[0] = self._attach(original_node, nodes[0])  # type: ignore[assignment]
+                    nodes[0] = self._attach(original_node, nodes[0])
                 return cst.FlattenSentinel(nodes)  # type: ignore[return-value]
             if isinstance(result, cst.CSTNode):
                 return self._attach(original_node, result)
         return result  # type: ignore[return-value]
 
-    def leave_IndentedBlock(self, original: cst.IndentedBlock, updated: cst.IndentedBlock) -> cst.IndentedBlock:
+    def leave_IndentedBlock(
+        self, original: cst.IndentedBlock, updated: cst.IndentedBlock
+    ) -> cst.IndentedBlock:
         if not updated.body:
             return updated.with_changes(body=[cst.SimpleStatementLine([cst.Pass()])])
         return updated
@@ -273,10 +280,18 @@ class _Rewriter(cst.CSTTransformer):
         if not self.aliases:
             return updated
         if receiver_api is not None and method == "waitall":
-            self.done(original, "waitall", display_name(receiver_api + ".waitall", SOURCE), ENTRIES["context"], "dropped: PyTorch on CPU is synchronous")
+            self.done(
+                original,
+                "waitall",
+                display_name(receiver_api + ".waitall", SOURCE),
+                ENTRIES["context"],
+                "dropped: PyTorch on CPU is synchronous",
+            )
             return cst.RemoveFromParent()
         if method == "hybridize":
-            self.done(original, "hybridize", "hybridize", ENTRIES["hybridize"], "dropped: eager PyTorch needs none")
+            self.done(
+                original, "hybridize", "hybridize", ENTRIES["hybridize"], "dropped: eager PyTorch needs none"
+            )
             return cst.RemoveFromParent()
         if method == "initialize" and receiver_api is None:
             given = [a for a in call.args if not (a.keyword and a.keyword.value in ("ctx", "device"))]
@@ -290,7 +305,9 @@ class _Rewriter(cst.CSTTransformer):
                     "(kaiming-uniform); apply torch.nn.init to the weights if the initialiser matters",
                 )
                 return cst.SimpleStatementLine([cst.Pass()], leading_lines=updated.leading_lines)
-            self.done(original, "initialize", "initialize", ENTRIES["initialize"], "dropped: built initialised")
+            self.done(
+                original, "initialize", "initialize", ENTRIES["initialize"], "dropped: built initialised"
+            )
             return cst.RemoveFromParent()
         return updated
 
@@ -299,18 +316,18 @@ class _Rewriter(cst.CSTTransformer):
         gluon = False
         for base in node.bases:
             api = self.api_of(base.value) or ""
-            if api.endswith((".Block", ".HybridBlock")) or base.value and self._chain_is_gluon_class(base):
+            if api.endswith((".Block", ".HybridBlock")) or (base.value and self._chain_is_gluon_class(base)):
                 gluon = True
         if gluon:
             self.gluon_classes.add(node.name.value)
-        self.class_stack.append({"gluon": gluon, "params": set()})
+        self.class_stack.append(_ClassInfo(gluon, set()))
         if gluon:
             for stmt in node.body.body:
                 self._collect_params(stmt)
 
     def _chain_is_gluon_class(self, base: cst.Arg) -> bool:
         parts = _chain(base.value)
-        return bool(parts) and parts[-1] in self.gluon_classes
+        return parts is not None and bool(parts) and parts[-1] in self.gluon_classes
 
     def _collect_params(self, node: cst.CSTNode) -> None:
         class Finder(cst.CSTVisitor):
@@ -330,12 +347,12 @@ class _Rewriter(cst.CSTTransformer):
         def self_params(inner: cst.BaseExpression) -> bool:
             return isinstance(inner, cst.Attribute) and inner.attr.value == "params"
 
-        found: set[str] = self.class_stack[-1]["params"]  # type: ignore[assignment]
+        found = self.class_stack[-1].params
         node.visit(Finder(found))
 
     def leave_ClassDef(self, original: cst.ClassDef, updated: cst.ClassDef) -> cst.ClassDef:
         info = self.class_stack.pop()
-        if not info["gluon"]:
+        if not info.gluon:
             return updated
         bases = []
         for base in updated.bases:
@@ -350,11 +367,11 @@ class _Rewriter(cst.CSTTransformer):
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         self.function_stack.append(node.name.value)
-        in_gluon = bool(self.class_stack) and bool(self.class_stack[-1]["gluon"])
+        in_gluon = bool(self.class_stack) and self.class_stack[-1].gluon
         params = node.params.params
         if node.name.value in PROFILE.op_namespace_functions and in_gluon and len(params) >= 2:
             self.op_namespace.append(params[1].name.value)
-            injected: set[str] = set(self.class_stack[-1]["params"])  # type: ignore[arg-type]
+            injected = set(self.class_stack[-1].params)
             self.injected.append(injected)
             for p in params[2:]:
                 self.skip_names.add(id(p.name))
@@ -413,14 +430,20 @@ class _Rewriter(cst.CSTTransformer):
         if api.endswith("autograd.record"):
             if call.args:
                 self.flag(
-                    original, "record", "autograd.record", ENTRIES["train_mode"],
+                    original,
+                    "record",
+                    "autograd.record",
+                    ENTRIES["train_mode"],
                     "record(train_mode=...) chose the layers' mode: call net.train() or net.eval()",
                 )
             trainers = list(self.trainers)
             stmt_text = f"{trainers[0]}.zero_grad()" if len(trainers) == 1 else "pass"
             if len(trainers) != 1:
                 self.flag(
-                    original, "record", "autograd.record", ENTRIES["record"],
+                    original,
+                    "record",
+                    "autograd.record",
+                    ENTRIES["record"],
                     "call optimizer.zero_grad() here: PyTorch accumulates gradients",
                 )
             else:
@@ -435,7 +458,9 @@ class _Rewriter(cst.CSTTransformer):
     @staticmethod
     def _flatten(updated: cst.With, body: list[cst.BaseStatement]) -> cst.FlattenSentinel[cst.BaseStatement]:
         if body:
-            body[0] = body[0].with_changes(leading_lines=[*updated.leading_lines, *body[0].leading_lines])
+            first = body[0]
+            if isinstance(first, (cst.SimpleStatementLine, cst.BaseCompoundStatement)):
+                body[0] = first.with_changes(leading_lines=[*updated.leading_lines, *first.leading_lines])
         return cst.FlattenSentinel(body)
 
     # -- assignments: remember trainers and metrics ------------------------------------------------
@@ -475,7 +500,11 @@ class _Rewriter(cst.CSTTransformer):
         return updated
 
     def _args(self, updated: cst.Call) -> tuple[list[str], dict[str, str]]:
-        positional = [self.code(a.value) if not a.star else a.star + self.code(a.value) for a in updated.args if not a.keyword]
+        positional = [
+            self.code(a.value) if not a.star else a.star + self.code(a.value)
+            for a in updated.args
+            if not a.keyword
+        ]
         keywords = {a.keyword.value: self.code(a.value) for a in updated.args if a.keyword}
         return positional, keywords
 
@@ -526,7 +555,9 @@ class _Rewriter(cst.CSTTransformer):
             kw["device"] = kw.pop("ctx")
         return kw
 
-    def _op(self, original: cst.Call, updated: cst.Call, name: str, shown: str, pos: list[str], kw: dict[str, str]) -> cst.BaseExpression:
+    def _op(
+        self, original: cst.Call, updated: cst.Call, name: str, shown: str, pos: list[str], kw: dict[str, str]
+    ) -> cst.BaseExpression:
         op = rules.OPS.get(name)
         if op is not None:
             renames = dict(op.renames)
@@ -551,7 +582,13 @@ class _Rewriter(cst.CSTTransformer):
             return self.expr(f"torch.tensor({self._join(pos, kw)})")
         if name in ("zeros", "ones", "full", "arange", "empty"):
             kw = self._device_kw(kw)
-            if "dtype" in kw and kw["dtype"].strip("'\"") in ("float32", "float64", "int32", "int64", "uint8"):
+            if "dtype" in kw and kw["dtype"].strip("'\"") in (
+                "float32",
+                "float64",
+                "int32",
+                "int64",
+                "uint8",
+            ):
                 kw["dtype"] = "torch." + kw["dtype"].strip("'\"")
             if name == "full" and "val" in kw:
                 kw["fill_value"] = kw.pop("val")
@@ -564,7 +601,7 @@ class _Rewriter(cst.CSTTransformer):
             self.done(original, "concat", shown, ENTRIES["concat"], "Gluon's default axis is 1")
             return self.expr(f"torch.cat([{', '.join(pos)}], dim={dim})")
         if name == "stack":
-            dim = kw.pop("axis", None) or "0"
+            dim = kw.pop("axis", "") or "0"
             self.done(original, "stack", shown, ENTRIES["stack"])
             return self.expr(f"torch.stack([{', '.join(pos)}], dim={dim})")
         if name in ("dot",):
@@ -577,7 +614,10 @@ class _Rewriter(cst.CSTTransformer):
             self.done(original, "expand_dims", shown, ENTRIES["expand_dims"])
             return self.expr(f"torch.unsqueeze({x}, {axis})")
         if name == "slice_axis":
-            axis, begin, end = (kw.get(k, pos[i + 1] if len(pos) > i + 1 else "None") for i, k in enumerate(("axis", "begin", "end")))
+            axis, begin, end = (
+                kw.get(k, pos[i + 1] if len(pos) > i + 1 else "None")
+                for i, k in enumerate(("axis", "begin", "end"))
+            )
             if end == "None":
                 self.done(original, "slice_axis", shown, ENTRIES["slice_axis"])
                 return self.expr(f"torch.narrow({x}, {axis}, {begin}, {x}.shape[{axis}] - ({begin}))")
@@ -626,8 +666,12 @@ class _Rewriter(cst.CSTTransformer):
         if not isinstance(shape, tuple) or not all(isinstance(s, int) for s in shape):
             if shape_text is not None:
                 self.flag(
-                    original, "reshape", shown, ENTRIES["reshape"],
-                    "the shape is not a literal: Gluon's codes 0, -2, -3, -4 mean copy/rest/merge/split there",
+                    original,
+                    "reshape",
+                    shown,
+                    ENTRIES["reshape"],
+                    "the shape is not a literal: Gluon's codes 0, -2, -3, -4 mean "
+                    "copy/rest/merge/split there",
                 )
                 return self.expr(f"{x}.reshape({shape_text})")
             self.flag(original, "reshape", shown, ENTRIES["reshape"], "reshape without a shape")
@@ -655,22 +699,36 @@ class _Rewriter(cst.CSTTransformer):
             elif code == -2 and simple and i == len(shape) - 1:
                 out.append(f"*{x}.shape[{src}:]")
             else:
-                self.flag(original, "reshape", shown, ENTRIES["reshape"], f"reshape code {code} left for a hand port")
+                self.flag(
+                    original,
+                    "reshape",
+                    shown,
+                    ENTRIES["reshape"],
+                    f"reshape code {code} left for a hand port",
+                )
                 return self.expr(f"{x}.reshape({shape_text})")
             i += 1
         self.done(original, "reshape", shown, ENTRIES["reshape"], "special codes expanded")
         inner = ", ".join(out) + ("," if len(out) == 1 and not out[0].startswith("*") else "")
         return self.expr(f"{x}.reshape(({inner}))")
 
-    def _random(self, original: cst.Call, updated: cst.Call, name: str, shown: str, pos: list[str], kw: dict[str, str]) -> cst.BaseExpression:
+    def _random(
+        self, original: cst.Call, updated: cst.Call, name: str, shown: str, pos: list[str], kw: dict[str, str]
+    ) -> cst.BaseExpression:
         kw = self._device_kw(kw)
         if name == "uniform":
-            low, high, shape = (kw.pop(k, pos[i] if len(pos) > i else d) for i, (k, d) in enumerate((("low", "0"), ("high", "1"), ("shape", "(1,)"))))
+            low, high, shape = (
+                kw.pop(k, pos[i] if len(pos) > i else d)
+                for i, (k, d) in enumerate((("low", "0"), ("high", "1"), ("shape", "(1,)")))
+            )
             extra = "".join(f", {k}={v}" for k, v in kw.items())
             self.done(original, "random", shown, ENTRIES["random"])
             return self.expr(f"torch.empty({shape}{extra}).uniform_({low}, {high})")
         if name == "normal":
-            loc, scale, shape = (kw.pop(k, pos[i] if len(pos) > i else d) for i, (k, d) in enumerate((("loc", "0"), ("scale", "1"), ("shape", "(1,)"))))
+            loc, scale, shape = (
+                kw.pop(k, pos[i] if len(pos) > i else d)
+                for i, (k, d) in enumerate((("loc", "0"), ("scale", "1"), ("shape", "(1,)")))
+            )
             extra = "".join(f", {k}={v}" for k, v in kw.items())
             self.done(original, "random", shown, ENTRIES["normal"])
             return self.expr(f"torch.empty({shape}{extra}).normal_({loc}, {scale})")
@@ -684,14 +742,22 @@ class _Rewriter(cst.CSTTransformer):
         act = _literal(cst.parse_expression(act_text))
         module = rules.ACTIVATIONS.get(act) if isinstance(act, str) else None
         if module is None:
-            self.flag(original, "activation", "activation=", ENTRIES["activation"], f"activation {act_text}: no rule")
+            self.flag(
+                original,
+                "activation",
+                "activation=",
+                ENTRIES["activation"],
+                f"activation {act_text}: no rule",
+            )
             return layer
         self.done(original, "activation", "activation=", ENTRIES["activation"], "a separate module")
         if layer.startswith("nn.Sequential(") and layer.endswith(")"):
             return f"{layer[:-1]}, {module})"
         return f"nn.Sequential({layer}, {module})"
 
-    def _layer(self, original: cst.Call, updated: cst.Call, name: str, shown: str, pos: list[str], kw: dict[str, str]) -> cst.BaseExpression:
+    def _layer(
+        self, original: cst.Call, updated: cst.Call, name: str, shown: str, pos: list[str], kw: dict[str, str]
+    ) -> cst.BaseExpression:
         self.needs_nn = True
         kw = dict(kw)
         kw.pop("prefix", None)
@@ -711,18 +777,32 @@ class _Rewriter(cst.CSTTransformer):
                 out["eps"] = eps
             if momentum is not None:
                 value = _literal(cst.parse_expression(momentum))
-                out["momentum"] = f"{round(1 - value, 10)!r}" if isinstance(value, float) else f"1 - ({momentum})"
+                out["momentum"] = (
+                    f"{round(1 - value, 10)!r}" if isinstance(value, float) else f"1 - ({momentum})"
+                )
             for key in ("center", "scale"):
                 if kw.pop(key, "True") != "True":
                     out["affine"] = "False"
             dims = "2d" if self.uses_conv else "1d"
             if axis not in ("1",):
-                self.flag(original, "batchnorm", shown, ENTRIES["batchnorm"], f"axis={axis}: PyTorch normalises dim 1; permute")
+                self.flag(
+                    original,
+                    "batchnorm",
+                    shown,
+                    ENTRIES["batchnorm"],
+                    f"axis={axis}: PyTorch normalises dim 1; permute",
+                )
             cls = f"nn.BatchNorm{dims}" if channels else f"nn.LazyBatchNorm{dims}"
             args = self._join([channels] if channels else [], out)
             self.done(original, "batchnorm", shown, ENTRIES["batchnorm"], "momentum is 1 - MXNet's")
             if kw:
-                self.flag(original, "batchnorm", shown, ENTRIES["batchnorm"], f"arguments {', '.join(kw)} not carried")
+                self.flag(
+                    original,
+                    "batchnorm",
+                    shown,
+                    ENTRIES["batchnorm"],
+                    f"arguments {', '.join(kw)} not carried",
+                )
             return self.expr(f"{cls}({args})")
         if name == "Dropout":
             rate = kw.pop("rate", pos[0] if pos else "0.5")
@@ -771,7 +851,9 @@ class _Rewriter(cst.CSTTransformer):
         self.flag(original, "unmapped", shown, "", f"{shown}: no rule; port by hand")
         return updated
 
-    def _dense_conv(self, original: cst.Call, name: str, shown: str, pos: list[str], kw: dict[str, str]) -> cst.BaseExpression:
+    def _dense_conv(
+        self, original: cst.Call, name: str, shown: str, pos: list[str], kw: dict[str, str]
+    ) -> cst.BaseExpression:
         plain, lazy, entry = rules.LAYERS[name]
         act = kw.pop("activation", None)
         out: dict[str, str] = {}
@@ -795,14 +877,19 @@ class _Rewriter(cst.CSTTransformer):
             else:
                 self.done(original, "dense", shown, entry)
             return self.expr(self._act(original, act, layer))
-        order = ("channels", "kernel_size", "strides", "padding")
+        order: tuple[str, ...] = ("channels", "kernel_size", "strides", "padding")
         order += ("output_padding", "dilation", "groups") if "Transpose" in name else ("dilation", "groups")
         for i, value in enumerate(pos[: len(order)]):
             kw.setdefault(order[i], value)
         channels = kw.pop("channels", "")
         out["kernel_size"] = kw.pop("kernel_size", "1")
-        renames = {"strides": "stride", "padding": "padding", "dilation": "dilation", "groups": "groups",
-                   "output_padding": "output_padding"}
+        renames = {
+            "strides": "stride",
+            "padding": "padding",
+            "dilation": "dilation",
+            "groups": "groups",
+            "output_padding": "output_padding",
+        }
         for old, new in renames.items():
             if old in kw:
                 out[new] = kw.pop(old)
@@ -817,7 +904,9 @@ class _Rewriter(cst.CSTTransformer):
         self.done(original, "conv", shown, entry, "channels/strides renamed")
         return self.expr(self._act(original, act, layer))
 
-    def _rnn(self, original: cst.Call, updated: cst.Call, name: str, shown: str, pos: list[str], kw: dict[str, str]) -> cst.BaseExpression:
+    def _rnn(
+        self, original: cst.Call, updated: cst.Call, name: str, shown: str, pos: list[str], kw: dict[str, str]
+    ) -> cst.BaseExpression:
         hidden = kw.pop("hidden_size", pos[0] if pos else None)
         layers = kw.pop("num_layers", pos[1] if len(pos) > 1 else "1")
         inputs = kw.pop("input_size", None)
@@ -831,14 +920,22 @@ class _Rewriter(cst.CSTTransformer):
         if name == "RNN" and "activation" in kw:
             out["nonlinearity"] = kw.pop("activation")
         if not inputs or inputs == "0":
-            self.flag(original, "rnn", shown, ENTRIES["lstm"], "input_size unknown: PyTorch needs it (pass input_size=)")
+            self.flag(
+                original,
+                "rnn",
+                shown,
+                ENTRIES["lstm"],
+                "input_size unknown: PyTorch needs it (pass input_size=)",
+            )
             return updated
         self.done(original, "rnn", shown, ENTRIES["lstm"], "gates in the same order; (h, c) a tuple")
         if kw:
             self.flag(original, "rnn", shown, ENTRIES["lstm"], f"arguments {', '.join(kw)} not carried")
         return self.expr(f"nn.{name}({inputs}, {hidden}, {self._join([], out)})")
 
-    def _loss(self, original: cst.Call, updated: cst.Call, name: str, shown: str, pos: list[str], kw: dict[str, str]) -> cst.BaseExpression:
+    def _loss(
+        self, original: cst.Call, updated: cst.Call, name: str, shown: str, pos: list[str], kw: dict[str, str]
+    ) -> cst.BaseExpression:
         target = rules.LOSSES.get(name)
         if target is None:
             self.flag(original, "loss", shown, ENTRIES["loss"], f"{shown}: no rule; port by hand")
@@ -849,18 +946,31 @@ class _Rewriter(cst.CSTTransformer):
                 cls = "nn.NLLLoss"
                 self.done(original, "loss", shown, entry, "from_logits=True: inputs are log-probabilities")
             if kw.pop("sparse_label", "True") == "False":
-                self.flag(original, "loss", shown, entry, "sparse_label=False: targets are probabilities (float)")
+                self.flag(
+                    original, "loss", shown, entry, "sparse_label=False: targets are probabilities (float)"
+                )
             kw.pop("axis", None)
         if name.startswith("Sigmoid") and kw.pop("from_sigmoid", "False") == "True":
             cls = "nn.BCELoss"
         if name == "L2Loss":
-            self.flag(original, "loss", shown, entry, "Gluon's L2Loss is 0.5 * squared error, averaged over all but the batch axis: multiply by 0.5")
-        elif name == "L1Loss" or name.startswith("Sigmoid"):
-            self.flag(original, "loss", shown, entry, "Gluon averages over every axis but the batch one: add .mean(dim=...) for >1-D outputs")
-        else:
-            self.done(
-                original, "loss", shown, entry, "reduction='none' (one loss per sample), int64 labels"
+            self.flag(
+                original,
+                "loss",
+                shown,
+                entry,
+                "Gluon's L2Loss is 0.5 * squared error, averaged over all but the batch axis: "
+                "multiply by 0.5",
             )
+        elif name == "L1Loss" or name.startswith("Sigmoid"):
+            self.flag(
+                original,
+                "loss",
+                shown,
+                entry,
+                "Gluon averages over every axis but the batch one: add .mean(dim=...) for >1-D outputs",
+            )
+        else:
+            self.done(original, "loss", shown, entry, "reduction='none' (one loss per sample), int64 labels")
         if kw.pop("weight", None) is not None:
             self.flag(original, "loss", shown, entry, "weight= scales the loss in Gluon; not carried")
         if cls == "nn.CrossEntropyLoss":
@@ -869,14 +979,22 @@ class _Rewriter(cst.CSTTransformer):
             )
         return self.expr(f"{cls}(reduction='none')")
 
-    def _trainer(self, original: cst.Call, updated: cst.Call, shown: str, pos: list[str], kw: dict[str, str]) -> cst.BaseExpression:
+    def _trainer(
+        self, original: cst.Call, updated: cst.Call, shown: str, pos: list[str], kw: dict[str, str]
+    ) -> cst.BaseExpression:
         params = pos[0] if pos else kw.get("params", "")
         opt_text = pos[1] if len(pos) > 1 else kw.get("optimizer")
         hyper_text = pos[2] if len(pos) > 2 else kw.get("optimizer_params")
         opt = _literal(cst.parse_expression(opt_text)) if opt_text else _UNKNOWN
         hyper = _literal(cst.parse_expression(hyper_text)) if hyper_text else {}
         if not isinstance(opt, str) or opt.lower() not in rules.OPTIMIZERS or not isinstance(hyper, dict):
-            self.flag(original, "trainer", shown, ENTRIES["trainer"], "optimizer or its settings not literal: map by hand")
+            self.flag(
+                original,
+                "trainer",
+                shown,
+                ENTRIES["trainer"],
+                "optimizer or its settings not literal: map by hand",
+            )
             return updated
         cls, renames = rules.OPTIMIZERS[opt.lower()]
         out = {}
@@ -890,7 +1008,9 @@ class _Rewriter(cst.CSTTransformer):
                 continue
             out[new] = repr(value)
         if any(b is not None for b in betas):
-            out["betas"] = f"({betas[0] if betas[0] is not None else 0.9}, {betas[1] if betas[1] is not None else 0.999})"
+            out["betas"] = (
+                f"({0.9 if betas[0] is None else betas[0]}, {0.999 if betas[1] is None else betas[1]})"
+            )
         if opt.lower() == "nag":
             out["nesterov"] = "True"
         if opt.lower() == "rmsprop":
@@ -899,7 +1019,9 @@ class _Rewriter(cst.CSTTransformer):
         self.done(original, "trainer", shown, ENTRIES["trainer"], "hyperparameters renamed")
         return self.expr(f"{cls}({params}, {self._join([], out)})")
 
-    def _dataloader(self, original: cst.Call, shown: str, pos: list[str], kw: dict[str, str]) -> cst.BaseExpression:
+    def _dataloader(
+        self, original: cst.Call, shown: str, pos: list[str], kw: dict[str, str]
+    ) -> cst.BaseExpression:
         kw = dict(kw)
         last = kw.pop("last_batch", None)
         if last is not None:
@@ -907,7 +1029,13 @@ class _Rewriter(cst.CSTTransformer):
             if value == "discard":
                 kw["drop_last"] = "True"
             elif value == "rollover":
-                self.flag(original, "dataloader", shown, ENTRIES["dataloader"], "last_batch='rollover' has no counterpart")
+                self.flag(
+                    original,
+                    "dataloader",
+                    shown,
+                    ENTRIES["dataloader"],
+                    "last_batch='rollover' has no counterpart",
+                )
         if "batchify_fn" in kw:
             kw["collate_fn"] = kw.pop("batchify_fn")
         if "thread_pool" in kw:
@@ -915,7 +1043,9 @@ class _Rewriter(cst.CSTTransformer):
         self.done(original, "dataloader", shown, ENTRIES["dataloader"])
         return self.expr(f"torch.utils.data.DataLoader({self._join(pos, kw)})")
 
-    def _vision_dataset(self, original: cst.Call, shown: str, name: str, pos: list[str], kw: dict[str, str]) -> cst.BaseExpression:
+    def _vision_dataset(
+        self, original: cst.Call, shown: str, name: str, pos: list[str], kw: dict[str, str]
+    ) -> cst.BaseExpression:
         kw = dict(kw)
         kw.setdefault("root", "'data'")
         kw["download"] = "True"
@@ -947,21 +1077,47 @@ class _Rewriter(cst.CSTTransformer):
         if method == "collect_params" and not pos:
             self.done(original, "collect_params", line_api, ENTRIES["collect_params"])
             return self.expr(f"{receiver}.parameters()")
-        if method == "__init__" and isinstance(func.value, cst.Call) and self.class_stack and self.class_stack[-1]["gluon"]:
+        if (
+            method == "__init__"
+            and isinstance(func.value, cst.Call)
+            and self.class_stack
+            and self.class_stack[-1].gluon
+        ):
             inner = func.value.func
             if isinstance(inner, cst.Name) and inner.value == "super" and (pos or kw):
-                self.done(original, "block", "Block.__init__", ENTRIES["block"], "prefix/params arguments dropped")
+                self.done(
+                    original, "block", "Block.__init__", ENTRIES["block"], "prefix/params arguments dropped"
+                )
                 return self.expr("super().__init__()")
-        if method in ("get", "get_constant") and self.class_stack and self.class_stack[-1]["gluon"] and receiver.endswith(".params"):
+        if (
+            method in ("get", "get_constant")
+            and self.class_stack
+            and self.class_stack[-1].gluon
+            and receiver.endswith(".params")
+        ):
             shape = kw.get("shape", pos[1] if len(pos) > 1 else None)
             if shape is None:
-                self.flag(original, "params_get", ".params.get()", ENTRIES["params_get"], "no shape given: write nn.Parameter(torch.empty(shape))")
+                self.flag(
+                    original,
+                    "params_get",
+                    ".params.get()",
+                    ENTRIES["params_get"],
+                    "no shape given: write nn.Parameter(torch.empty(shape))",
+                )
                 return updated
-            grad = ", requires_grad=False" if method == "get_constant" or kw.get("grad_req") == "'null'" else ""
+            grad = (
+                ", requires_grad=False" if method == "get_constant" or kw.get("grad_req") == "'null'" else ""
+            )
             init = kw.get("init")
             self.done(original, "params_get", ".params.get()", ENTRIES["params_get"], "nn.Parameter")
             if init is not None:
-                self.flag(original, "params_get", ".params.get()", ENTRIES["initialize"], f"init={init} not carried: initialise with torch.nn.init")
+                self.flag(
+                    original,
+                    "params_get",
+                    ".params.get()",
+                    ENTRIES["initialize"],
+                    f"init={init} not carried: initialise with torch.nn.init",
+                )
             return self.expr(f"nn.Parameter(torch.empty({shape}).uniform_(-0.07, 0.07){grad})")
         if method == "add" and self._is_sequential(func.value):
             self.done(original, "sequential", ".add()", ENTRIES["sequential"], "add -> append")
@@ -974,25 +1130,55 @@ class _Rewriter(cst.CSTTransformer):
         if method == "load_parameters" and pos:
             self.done(original, "save", line_api, ENTRIES["save"])
             if len(pos) > 1 or kw:
-                self.flag(original, "save", line_api, ENTRIES["save"], "ctx/allow_missing arguments dropped: use map_location / strict=False")
+                self.flag(
+                    original,
+                    "save",
+                    line_api,
+                    ENTRIES["save"],
+                    "ctx/allow_missing arguments dropped: use map_location / strict=False",
+                )
             return self.expr(f"{receiver}.load_state_dict(torch.load({pos[0]}))")
         if method == "step" and receiver in self.trainers:
-            self.done(original, "step", "mx.gluon.Trainer.step", ENTRIES["step"], "the loss is divided by batch_size at backward()")
+            self.done(
+                original,
+                "step",
+                "mx.gluon.Trainer.step",
+                ENTRIES["step"],
+                "the loss is divided by batch_size at backward()",
+            )
             if pos and self.step_batch is None:
                 self.step_batch = pos[0]
             return self.expr(f"{receiver}.step()")
         steps = {self.step_args[t] for t in self.trainers if t in self.step_args}
         if method == "backward" and not pos and len(steps) == 1:
-            self.done(original, "step", ".backward()", ENTRIES["step"], "sum loss / batch_size, as trainer.step(batch_size) did")
+            self.done(
+                original,
+                "step",
+                ".backward()",
+                ENTRIES["step"],
+                "sum loss / batch_size, as trainer.step(batch_size) did",
+            )
             return self.expr(f"({receiver}.sum() / {next(iter(steps))}).backward()")
         if method == "backward" and not pos and self.trainers:
-            self.flag(original, "step", ".backward()", ENTRIES["step"], "Gluon summed a vector loss and trainer.step(n) divided by n: backward on loss.sum() / n")
+            self.flag(
+                original,
+                "step",
+                ".backward()",
+                ENTRIES["step"],
+                "Gluon summed a vector loss and trainer.step(n) divided by n: backward on loss.sum() / n",
+            )
             return updated
         if method == "set_learning_rate" and receiver in self.trainers and len(pos) == 1:
             self.done(original, "trainer", line_api, "set-learning-rate")
             return self.expr(f"[g.__setitem__('lr', {pos[0]}) for g in {receiver}.param_groups]")
         if method == "transform_first":
-            self.flag(original, "transform_first", line_api, ENTRIES["transform_first"], "pass the transform as transform= to the dataset")
+            self.flag(
+                original,
+                "transform_first",
+                line_api,
+                ENTRIES["transform_first"],
+                "pass the transform as transform= to the dataset",
+            )
             return updated
         if method in rules.TENSOR_METHODS and any(k in kw for k in ("axis", "keepdims")):
             renamed = {{"axis": "dim", "keepdims": "keepdim"}.get(k, k): v for k, v in kw.items()}

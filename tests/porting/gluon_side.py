@@ -18,7 +18,7 @@ import numpy as np
 from mxnet import nd
 
 
-def _load(path: Path):  # noqa: ANN202
+def _load(path: Path):
     spec = importlib.util.spec_from_file_location(f"gluon_{path.stem}", path)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
@@ -26,7 +26,7 @@ def _load(path: Path):  # noqa: ANN202
     return module
 
 
-def _params(net) -> dict[str, np.ndarray]:  # noqa: ANN001
+def _params(net) -> dict[str, np.ndarray]:
     items = net._collect_params_with_prefix().items()
     return {f"{i:03d}:{name}": p.data().asnumpy() for i, (name, p) in enumerate(items)}
 

@@ -60,11 +60,17 @@ def agreement(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, f
     npz = tmp_path_factory.mktemp("npz")
     python = sys.executable
     gluon = subprocess.run(
-        [python, str(HERE / "gluon_side.py"), str(SOURCES), str(npz)], capture_output=True, text=True, timeout=240
+        [python, str(HERE / "gluon_side.py"), str(SOURCES), str(npz)],
+        capture_output=True,
+        text=True,
+        timeout=240,
     )
     assert gluon.returncode == 0, gluon.stderr[-2000:]
     torch_run = subprocess.run(
-        [python, str(HERE / "torch_side.py"), str(EXPECTED), str(npz)], capture_output=True, text=True, timeout=240
+        [python, str(HERE / "torch_side.py"), str(EXPECTED), str(npz)],
+        capture_output=True,
+        text=True,
+        timeout=240,
     )
     assert torch_run.returncode == 0, torch_run.stderr[-2000:]
     # The drafts' own prints (the training loop's epochs) come first; the verdict is the last line.

@@ -17,7 +17,7 @@ import numpy as np
 import torch
 
 
-def _load(path: Path):  # noqa: ANN202
+def _load(path: Path):
     spec = importlib.util.spec_from_file_location(f"draft_{path.stem}", path)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
@@ -38,7 +38,7 @@ def _copy(net: torch.nn.Module, arrays: list[tuple[str, np.ndarray]]) -> None:
     if len(targets) != len(arrays):
         raise AssertionError(f"{len(arrays)} Gluon parameters, {len(targets)} PyTorch tensors")
     state = {}
-    for (gname, array), (tname, tensor) in zip(arrays, targets):
+    for (gname, array), (tname, tensor) in zip(arrays, targets, strict=True):
         if tuple(array.shape) != tuple(tensor.shape):
             raise AssertionError(f"{gname} {array.shape} -> {tname} {tuple(tensor.shape)}")
         state[tname] = torch.from_numpy(array)
@@ -64,7 +64,10 @@ def check(draft: Path, data: np.lib.npyio.NpzFile) -> dict[str, float]:
         net.train()
         module.train(net, data["input"], data["labels"])
         after = _tensors(net)
-        diffs = [np.abs(t.detach().numpy() - a).max() for (_, t), (_, a) in zip(after, _gluon(data, "trained/"))]
+        diffs = [
+            np.abs(t.detach().numpy() - a).max()
+            for (_, t), (_, a) in zip(after, _gluon(data, "trained/"), strict=True)
+        ]
         result["trained"] = float(max(diffs))
     return result
 
