@@ -112,13 +112,58 @@ def _literal(node: cst.BaseExpression) -> object:
 _UNKNOWN = object()
 
 
-def _flatten_form(shape: tuple[int, ...]) -> str | None:
+def _shape_items(text: str) -> list[int | str] | None:
+    """``(0, -1, n)`` -> [0, -1, "n"]: literal codes as ints, computed sizes as code; None if no tuple."""
+    try:
+        node = cst.parse_expression(text)
+    except cst.ParserSyntaxError:
+        return None
+    elements = [e.value for e in node.elements] if isinstance(node, (cst.Tuple, cst.List)) else [node]
+    if isinstance(node, (cst.Name, cst.Attribute, cst.Call, cst.Subscript)):
+        return None  # a whole shape held in a variable: its codes are unknown here
+    items: list[int | str] = []
+    for element in elements:
+        if isinstance(element, cst.StarredElement):
+            return None
+        value = _literal(element)
+        items.append(value if isinstance(value, int) and not isinstance(value, bool) else _code(element))
+    return items
+
+
+def _flatten_form(shape: list[int | str]) -> str | None:
     """Gluon reshape codes that are a flatten, whatever the sizes: (0, 0, -1) and (-3, 0, 0)."""
     if len(shape) >= 2 and shape[-1] == -1 and all(c == 0 for c in shape[:-1]):
         return str(len(shape) - 1)
     if shape and shape[0] == -3 and all(c == 0 for c in shape[1:]):
         return "0, 1"
     return None
+
+
+def _dict_codes(text: str) -> dict[str, str] | None:
+    """``{'learning_rate': opt.lr}`` -> {"learning_rate": "opt.lr"}; None unless a dict with string keys."""
+    try:
+        node = cst.parse_expression(text)
+    except cst.ParserSyntaxError:
+        return None
+    if isinstance(node, cst.Call) and _chain(node.func) == ["dict"]:
+        if any(a.keyword is None for a in node.args):
+            return None
+        return {a.keyword.value: _code(a.value) for a in node.args if a.keyword is not None}
+    if not isinstance(node, cst.Dict):
+        return None
+    found: dict[str, str] = {}
+    for element in node.elements:
+        if not isinstance(element, cst.DictElement) or not isinstance(element.key, cst.SimpleString):
+            return None
+        key = element.key.evaluated_value
+        if not isinstance(key, str):
+            return None
+        found[key] = _code(element.value)
+    return found
+
+
+def _code(node: cst.CSTNode) -> str:
+    return cst.Module([]).code_for_node(node)
 
 
 def _comment(entry: str, text: str) -> cst.EmptyLine:
@@ -153,6 +198,7 @@ class _Rewriter(cst.CSTTransformer):
         self.needs_nn = False
         self.uses_by_line: dict[int, list[str]] = {}
         self.step_args: dict[str, str] = {}
+        self.step_calls: list[tuple[int, str, str]] = []
         self.rnns: set[str] = set()
         self.metric_vars: set[str] = set()
 
@@ -436,7 +482,9 @@ class _Rewriter(cst.CSTTransformer):
                     ENTRIES["train_mode"],
                     "record(train_mode=...) chose the layers' mode: call net.train() or net.eval()",
                 )
-            trainers = list(self.trainers)
+            line = self.line(original)
+            following = [name for at, name, _ in self.step_calls if at > line and self._is_trainer(name)]
+            trainers = following[:1] or list(self.trainers)
             stmt_text = f"{trainers[0]}.zero_grad()" if len(trainers) == 1 else "pass"
             if len(trainers) != 1:
                 self.flag(
@@ -539,10 +587,21 @@ class _Rewriter(cst.CSTTransformer):
             if name == "cpu":
                 return self.expr("torch.device('cpu')")
             return self.expr(f"torch.device('cuda', {pos[0] if pos else 0})")
-        if api == f"{ROOT}.random.seed":
+        if api.endswith("gluon.utils.split_and_load"):
+            return self._split_and_load(original, updated, shown, pos, kw)
+        if api.endswith("autograd.backward") and len(pos) == 1 and not kw:
+            self.done(
+                original,
+                "backward",
+                shown,
+                ENTRIES["record"],
+                "each head summed, as MXNet's ones head-gradient",
+            )
+            return self.expr(f"torch.autograd.backward([h.sum() for h in {pos[0]}])")
+        if api in (f"{ROOT}.random.seed", f"{ROOT}.np.random.seed"):
             self.done(original, "seed", shown, ENTRIES["seed"])
             return self.expr(f"torch.manual_seed({self._join(pos, {})})")
-        if module.endswith(".nd") or module.endswith(".sym"):
+        if module.endswith((".nd", ".sym", ".np", ".npx")):
             return self._op(original, updated, name, shown, pos, kw)
         if module.endswith(".nd.random") or module.endswith(".random"):
             return self._random(original, updated, name, shown, pos, kw)
@@ -660,17 +719,15 @@ class _Rewriter(cst.CSTTransformer):
         return updated
 
     def _reshape(self, original: cst.Call, shown: str, x: str, shape_text: str | None) -> cst.BaseExpression:
-        shape = _literal(cst.parse_expression(shape_text)) if shape_text else _UNKNOWN
-        if isinstance(shape, int):
-            shape = (shape,)
-        if not isinstance(shape, tuple) or not all(isinstance(s, int) for s in shape):
+        shape = _shape_items(shape_text) if shape_text else None
+        if shape is None:
             if shape_text is not None:
                 self.flag(
                     original,
                     "reshape",
                     shown,
                     ENTRIES["reshape"],
-                    "the shape is not a literal: Gluon's codes 0, -2, -3, -4 mean "
+                    "the shape is not written out: Gluon's codes 0, -2, -3, -4 mean "
                     "copy/rest/merge/split there",
                 )
                 return self.expr(f"{x}.reshape({shape_text})")
@@ -680,14 +737,17 @@ class _Rewriter(cst.CSTTransformer):
         src = 0
         simple = _chain(cst.parse_expression(x)) is not None
         if not simple:
-            flat = _flatten_form(shape)
+            flat = _flatten_form(shape) if all(isinstance(c, int) for c in shape) else None
             if flat is not None:
                 self.done(original, "reshape", shown, ENTRIES["reshape"], "special codes as flatten()")
                 return self.expr(f"{x}.flatten({flat})")
         i = 0
         while i < len(shape):
             code = shape[i]
-            if code > 0 or code == -1:
+            if isinstance(code, str):  # a size computed at run time (taken as a size, not a code)
+                out.append(code)
+                src += 1
+            elif code > 0 or code == -1:
                 out.append(str(code))
                 src += 1
             elif code == 0 and simple:
@@ -711,6 +771,22 @@ class _Rewriter(cst.CSTTransformer):
         self.done(original, "reshape", shown, ENTRIES["reshape"], "special codes expanded")
         inner = ", ".join(out) + ("," if len(out) == 1 and not out[0].startswith("*") else "")
         return self.expr(f"{x}.reshape(({inner}))")
+
+    def _split_and_load(
+        self, original: cst.Call, updated: cst.Call, shown: str, pos: list[str], kw: dict[str, str]
+    ) -> cst.BaseExpression:
+        names = ("data", "ctx_list", "batch_axis", "even_split")
+        args = dict(zip(names, pos, strict=False))
+        args.update({("ctx_list" if k == "device_list" else k): v for k, v in kw.items()})
+        if "data" not in args or "ctx_list" not in args or set(args) - set(names):
+            self.flag(
+                original, "split_and_load", shown, "split-and-load", "arguments not understood: port by hand"
+            )
+            return updated
+        data, devices, axis = args["data"], args["ctx_list"], args.get("batch_axis", "0")
+        self.done(original, "split_and_load", shown, "split-and-load", "one slice of the batch per device")
+        parts = f"torch.tensor_split({data}, len({devices}), dim={axis})"
+        return self.expr(f"[part.to(d) for part, d in zip({parts}, {devices})]")
 
     def _random(
         self, original: cst.Call, updated: cst.Call, name: str, shown: str, pos: list[str], kw: dict[str, str]
@@ -986,8 +1062,8 @@ class _Rewriter(cst.CSTTransformer):
         opt_text = pos[1] if len(pos) > 1 else kw.get("optimizer")
         hyper_text = pos[2] if len(pos) > 2 else kw.get("optimizer_params")
         opt = _literal(cst.parse_expression(opt_text)) if opt_text else _UNKNOWN
-        hyper = _literal(cst.parse_expression(hyper_text)) if hyper_text else {}
-        if not isinstance(opt, str) or opt.lower() not in rules.OPTIMIZERS or not isinstance(hyper, dict):
+        hyper = _dict_codes(hyper_text) if hyper_text else {}
+        if not isinstance(opt, str) or opt.lower() not in rules.OPTIMIZERS or hyper is None:
             self.flag(
                 original,
                 "trainer",
@@ -1006,7 +1082,7 @@ class _Rewriter(cst.CSTTransformer):
             if not new:
                 self.flag(original, "trainer", shown, ENTRIES["trainer"], f"{key} not mapped")
                 continue
-            out[new] = repr(value)
+            out[new] = value
         if any(b is not None for b in betas):
             out["betas"] = (
                 f"({0.9 if betas[0] is None else betas[0]}, {0.999 if betas[1] is None else betas[1]})"
@@ -1071,6 +1147,9 @@ class _Rewriter(cst.CSTTransformer):
         if method in ("reset", "update", "get") and receiver in self.metric_vars:
             self.done(original, "metric", f"metric.{method}()", ENTRIES["metric"], "the helper class has it")
             return updated
+        if method in ("as_np_ndarray", "as_nd_ndarray") and not pos and not kw:
+            self.done(original, "asnumpy", line_api, ENTRIES["asnumpy"], "one tensor type in PyTorch")
+            return func.value
         if method == "attach_grad" and not pos:
             self.done(original, "attach_grad", line_api, ENTRIES["attach_grad"])
             return self.expr(f"{receiver}.requires_grad_()")
@@ -1124,10 +1203,10 @@ class _Rewriter(cst.CSTTransformer):
             if len(pos) == 1:
                 return self.expr(f"{receiver}.append({pos[0]})")
             return self.expr(f"{receiver}.extend([{', '.join(pos)}])")
-        if method == "save_parameters" and len(pos) == 1:
+        if method in ("save_parameters", "save_params") and len(pos) == 1:
             self.done(original, "save", line_api, ENTRIES["save"])
             return self.expr(f"torch.save({receiver}.state_dict(), {pos[0]})")
-        if method == "load_parameters" and pos:
+        if method in ("load_parameters", "load_params") and pos:
             self.done(original, "save", line_api, ENTRIES["save"])
             if len(pos) > 1 or kw:
                 self.flag(
@@ -1138,7 +1217,7 @@ class _Rewriter(cst.CSTTransformer):
                     "ctx/allow_missing arguments dropped: use map_location / strict=False",
                 )
             return self.expr(f"{receiver}.load_state_dict(torch.load({pos[0]}))")
-        if method == "step" and receiver in self.trainers:
+        if method == "step" and self._is_trainer(receiver):
             self.done(
                 original,
                 "step",
@@ -1149,7 +1228,7 @@ class _Rewriter(cst.CSTTransformer):
             if pos and self.step_batch is None:
                 self.step_batch = pos[0]
             return self.expr(f"{receiver}.step()")
-        steps = {self.step_args[t] for t in self.trainers if t in self.step_args}
+        steps = {arg for name, arg in self.step_args.items() if self._is_trainer(name)}
         if method == "backward" and not pos and len(steps) == 1:
             self.done(
                 original,
@@ -1159,7 +1238,7 @@ class _Rewriter(cst.CSTTransformer):
                 "sum loss / batch_size, as trainer.step(batch_size) did",
             )
             return self.expr(f"({receiver}.sum() / {next(iter(steps))}).backward()")
-        if method == "backward" and not pos and self.trainers:
+        if method == "backward" and not pos and steps:
             self.flag(
                 original,
                 "step",
@@ -1168,7 +1247,7 @@ class _Rewriter(cst.CSTTransformer):
                 "Gluon summed a vector loss and trainer.step(n) divided by n: backward on loss.sum() / n",
             )
             return updated
-        if method == "set_learning_rate" and receiver in self.trainers and len(pos) == 1:
+        if method == "set_learning_rate" and self._is_trainer(receiver) and len(pos) == 1:
             self.done(original, "trainer", line_api, "set-learning-rate")
             return self.expr(f"[g.__setitem__('lr', {pos[0]}) for g in {receiver}.param_groups]")
         if method == "transform_first":
@@ -1206,6 +1285,10 @@ class _Rewriter(cst.CSTTransformer):
                 return self.expr(f"{receiver}.to(torch.{dtype[3:]})")
         return updated
 
+    def _is_trainer(self, name: str) -> bool:
+        """A variable assigned from ``gluon.Trainer``, or one stepped with a batch size and named so."""
+        return name in self.trainers or (name in self.step_args and "trainer" in name.lower())
+
     def _is_sequential(self, node: cst.BaseExpression) -> bool:
         return isinstance(node, (cst.Name, cst.Attribute))
 
@@ -1217,9 +1300,9 @@ class _Rewriter(cst.CSTTransformer):
         return updated
 
 
-def _step_args(tree: ast.Module, code: str) -> dict[str, str]:
-    """``trainer.step(ARG)`` anywhere in the file: receiver name -> ARG's source text."""
-    found: dict[str, str] = {}
+def _step_calls(tree: ast.Module, code: str) -> list[tuple[int, str, str]]:
+    """Every ``trainer.step(ARG)`` in the file: (line, receiver name, ARG's source text), in order."""
+    found: list[tuple[int, str, str]] = []
     for node in ast.walk(tree):
         if (
             isinstance(node, ast.Call)
@@ -1227,9 +1310,11 @@ def _step_args(tree: ast.Module, code: str) -> dict[str, str]:
             and node.func.attr == "step"
             and isinstance(node.func.value, ast.Name)
             and len(node.args) == 1
+            and not node.keywords
         ):
-            found[node.func.value.id] = ast.get_source_segment(code, node.args[0]) or ""
-    return found
+            arg = ast.get_source_segment(code, node.args[0]) or ""
+            found.append((node.lineno, node.func.value.id, arg))
+    return sorted(found)
 
 
 def _aliases(tree: ast.Module) -> dict[str, str]:
@@ -1269,7 +1354,8 @@ def port_code(code: str) -> PortResult:
     uses = find_uses(tree, SOURCE)
     uses_conv = any(".Conv" in u.api and "D" in u.api.rsplit(".", 1)[-1] for u in uses)
     rewriter = _Rewriter(aliases, uses_conv)
-    rewriter.step_args = _step_args(tree, code)
+    rewriter.step_calls = _step_calls(tree, code)
+    rewriter.step_args = {name: arg for _, name, arg in rewriter.step_calls}
     for use in uses:
         if not use.api.endswith("=)"):
             rewriter.uses_by_line.setdefault(use.line, []).append(display_name(use.api, SOURCE))

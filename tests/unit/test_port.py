@@ -64,7 +64,7 @@ def draft(body: str) -> str:
         ("m = nn.Embedding(10, 4)", "m = nn.Embedding(10, 4)"),
         (
             "t = gluon.Trainer(net.collect_params(), 'adam', {'learning_rate': 1e-3, 'beta1': 0.5})",
-            "t = torch.optim.Adam(net.parameters(), lr=0.001, betas=(0.5, 0.999))",
+            "t = torch.optim.Adam(net.parameters(), lr=1e-3, betas=(0.5, 0.999))",
         ),
         ("l = gluon.loss.SoftmaxCrossEntropyLoss(from_logits=True)", "l = nn.NLLLoss(reduction='none')"),
         ("net.save_parameters('a.params')", "torch.save(net.state_dict(), 'a.params')"),

@@ -39,7 +39,7 @@ def build():
 def train(net, X, y, epochs=2, batch_size=4):
     dataset = torch.utils.data.TensorDataset(torch.tensor(X, dtype=torch.float32), torch.tensor(y, dtype=torch.float32))
     loader = torch.utils.data.DataLoader(dataset, batch_size=batch_size, shuffle=False, drop_last=True)
-    trainer = torch.optim.SGD(net.parameters(), lr=0.5, momentum=0.9, weight_decay=0.001)
+    trainer = torch.optim.SGD(net.parameters(), lr=0.5, momentum=0.9, weight_decay=1e-3)
     loss_fn = lambda pred, label: nn.functional.cross_entropy(pred, label.long(), reduction='none')
     metric = Accuracy()
     for epoch in range(epochs):
