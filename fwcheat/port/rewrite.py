@@ -199,7 +199,7 @@ class _Rewriter(cst.CSTTransformer):
         self.uses_by_line: dict[int, list[str]] = {}
         self.step_args: dict[str, str] = {}
         self.step_calls: list[tuple[int, str, str]] = []
-        self.rnns: set[str] = set()
+        self.rnns: dict[str, set[str]] = {}
         self.metric_vars: set[str] = set()
 
     # -- bookkeeping -------------------------------------------------------------------------
@@ -522,7 +522,7 @@ class _Rewriter(cst.CSTTransformer):
             if ".metric." in api and isinstance(target, cst.Name):
                 self.metric_vars.add(target.value)
             if api.endswith(("rnn.LSTM", "rnn.GRU", "rnn.RNN")) and self.class_stack:
-                self.rnns.add(self.code(target))
+                self.rnns.setdefault(self.code(target), set()).add(api.rsplit(".", 1)[-1])
 
     # -- calls -----------------------------------------------------------------------------
     def leave_Call(self, original: cst.Call, updated: cst.Call) -> cst.BaseExpression:
@@ -539,12 +539,22 @@ class _Rewriter(cst.CSTTransformer):
 
     def _rnn_call(self, original: cst.Call, updated: cst.Call) -> cst.BaseExpression:
         pos, kw = self._args(updated)
+        kinds = self.rnns[self.code(original.func)]
+        shown = "rnn." + "/".join(sorted(kinds)) + "()"
         if len(pos) == 1 and not kw:
-            self.done(original, "rnn", "rnn.LSTM()", ENTRIES["lstm"], "PyTorch also returns the states: [0]")
+            self.done(original, "rnn", shown, ENTRIES["lstm"], "PyTorch also returns the states: [0]")
             return self.expr(f"{self.code(updated)}[0]")
-        if len(pos) == 2 and not kw:
-            self.done(original, "rnn", "rnn.LSTM()", ENTRIES["lstm"], "states as a tuple")
+        if len(pos) == 2 and not kw and kinds == {"LSTM"}:
+            self.done(original, "rnn", shown, ENTRIES["lstm"], "states as a tuple")
             return self.expr(f"{self.code(updated.func)}({pos[0]}, tuple({pos[1]}))")
+        self.flag(
+            original,
+            "rnn",
+            shown,
+            ENTRIES["lstm"],
+            "Gluon passes and returns the states as a list ([h, c] for LSTM, [h] for GRU/RNN); "
+            "PyTorch takes (h, c) for LSTM and h alone for GRU/RNN",
+        )
         return updated
 
     def _args(self, updated: cst.Call) -> tuple[list[str], dict[str, str]]:
@@ -837,7 +847,16 @@ class _Rewriter(cst.CSTTransformer):
         self.needs_nn = True
         kw = dict(kw)
         kw.pop("prefix", None)
-        kw.pop("params", None)
+        shared = kw.pop("params", None)
+        if shared is not None:
+            self.flag(
+                original,
+                "params",
+                f"{shown}(params=)",
+                ENTRIES["params_get"],
+                f"params={shared} shared parameters in Gluon: after building, assign the shared tensor "
+                "(e.g. self.decoder.weight = self.encoder.weight)",
+            )
         if name in ("Sequential", "HybridSequential"):
             self.done(original, "sequential", shown, ENTRIES["sequential"])
             return self.expr("nn.Sequential()")
@@ -921,11 +940,17 @@ class _Rewriter(cst.CSTTransformer):
             num = kw.pop("input_dim", pos[0] if pos else None)
             dim = kw.pop("output_dim", pos[1] if len(pos) > 1 else None)
             self.done(original, "embedding", shown, ENTRIES["embedding"])
+            self._not_carried(original, shown, ENTRIES["embedding"], kw)
             return self.expr(f"nn.Embedding({num}, {dim})")
         if name in ("LSTM", "GRU", "RNN"):
             return self._rnn(original, updated, name, shown, pos, kw)
         self.flag(original, "unmapped", shown, "", f"{shown}: no rule; port by hand")
         return updated
+
+    def _not_carried(self, original: cst.Call, shown: str, entry: str, kw: dict[str, str]) -> None:
+        if kw:
+            given = ", ".join(f"{k}={v}" for k, v in kw.items())
+            self.flag(original, "arguments", shown, entry, f"{given} not carried: port by hand")
 
     def _dense_conv(
         self, original: cst.Call, name: str, shown: str, pos: list[str], kw: dict[str, str]
@@ -983,8 +1008,15 @@ class _Rewriter(cst.CSTTransformer):
     def _rnn(
         self, original: cst.Call, updated: cst.Call, name: str, shown: str, pos: list[str], kw: dict[str, str]
     ) -> cst.BaseExpression:
-        hidden = kw.pop("hidden_size", pos[0] if pos else None)
-        layers = kw.pop("num_layers", pos[1] if len(pos) > 1 else "1")
+        order = (
+            ("hidden_size", "num_layers", "activation", "layout")
+            if name == "RNN"
+            else ("hidden_size", "num_layers", "layout")
+        )
+        for i, value in enumerate(pos[: len(order)]):
+            kw.setdefault(order[i], value)
+        hidden = kw.pop("hidden_size", None)
+        layers = kw.pop("num_layers", "1")
         inputs = kw.pop("input_size", None)
         out = {"num_layers": layers}
         layout = kw.pop("layout", "'TNC'")
@@ -993,8 +1025,8 @@ class _Rewriter(cst.CSTTransformer):
         for key in ("dropout", "bidirectional"):
             if key in kw:
                 out[key] = kw.pop(key)
-        if name == "RNN" and "activation" in kw:
-            out["nonlinearity"] = kw.pop("activation")
+        if name == "RNN":  # Gluon's default is relu, PyTorch's tanh
+            out["nonlinearity"] = kw.pop("activation", "'relu'")
         if not inputs or inputs == "0":
             self.flag(
                 original,
@@ -1123,9 +1155,17 @@ class _Rewriter(cst.CSTTransformer):
         self, original: cst.Call, shown: str, name: str, pos: list[str], kw: dict[str, str]
     ) -> cst.BaseExpression:
         kw = dict(kw)
-        kw.setdefault("root", "'data'")
+        if not pos:
+            kw.setdefault("root", "'data'")
         kw["download"] = "True"
-        self.done(original, "dataset", shown, ENTRIES["transform_first"], "torchvision's dataset")
+        self.flag(
+            original,
+            "dataset",
+            shown,
+            ENTRIES["transform_first"],
+            "torchvision's dataset yields PIL images (Gluon's: HWC uint8 arrays): add "
+            "transform=torchvision.transforms.ToTensor() (CHW, scaled to [0, 1]) or an equivalent",
+        )
         return self.expr(f"torchvision.datasets.{name}({self._join(pos, kw)})")
 
     # -- methods on MXNet objects ---------------------------------------------------------------
@@ -1250,6 +1290,29 @@ class _Rewriter(cst.CSTTransformer):
         if method == "set_learning_rate" and self._is_trainer(receiver) and len(pos) == 1:
             self.done(original, "trainer", line_api, "set-learning-rate")
             return self.expr(f"[g.__setitem__('lr', {pos[0]}) for g in {receiver}.param_groups]")
+        if receiver in self.rnns and method == "begin_state":
+            self.flag(
+                original,
+                "rnn",
+                ".begin_state()",
+                ENTRIES["lstm"],
+                "PyTorch starts from zeros when no state is passed; otherwise build "
+                "torch.zeros(num_layers * directions, batch, hidden) (a pair for LSTM)",
+            )
+            return updated
+        if method == "transform_first" and len(pos) == 1 and receiver.startswith("torchvision.datasets."):
+            self.done(original, "transform_first", line_api, ENTRIES["transform_first"], "transform=")
+            return self.expr(f"{receiver[:-1]}, transform={pos[0]})")
+        if method == "transform" and receiver.startswith("torchvision.datasets."):
+            self.flag(
+                original,
+                "transform_first",
+                ".transform()",
+                ENTRIES["transform_first"],
+                "Gluon's dataset.transform(fn) calls fn(data, label); wrap the dataset in one whose "
+                "__getitem__ applies fn, or use transform=/target_transform=",
+            )
+            return updated
         if method == "transform_first":
             self.flag(
                 original,
@@ -1371,6 +1434,19 @@ def port_code(code: str) -> PortResult:
 
 
 def _insert_helpers(code: str, helpers: list[str], after_imports_only: bool = False) -> str:
+    """``helpers`` written after the draft's ``from torch import nn`` (the imports rewritten)."""
+    anchor = f"from {TARGET_ROOT} import nn\n"
+    at = code.find(anchor)
+    if at >= 0:
+        at += len(anchor)
+        block = "".join(helpers)
+        if not after_imports_only:
+            block = "\n\n" + block.strip("\n") + "\n\n"
+        return code[:at] + block + code[at:]
+    return _insert_after_imports(code, helpers, after_imports_only)
+
+
+def _insert_after_imports(code: str, helpers: list[str], after_imports_only: bool) -> str:
     tree = ast.parse(code)
     last = 0
     for node in tree.body:

@@ -4,6 +4,7 @@ import numpy as np
 import torch
 from torch import nn
 
+
 class Accuracy:
     """What mx.metric.Accuracy computed, as plain code (fwcheat: metric-accuracy)."""
 
