@@ -21,6 +21,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--report", metavar="FILE", help="also write the report here (.json, .md or text)")
     parser.add_argument("--format", choices=FORMATS, default="text", help="report format on the terminal")
     parser.add_argument("--json", action="store_true", help="same as --format json")
+    parser.add_argument(
+        "--input-shape",
+        metavar="N,C,H,W",
+        help="run the Gluon model once (in the MXNet kernel) on zeros of this shape to fill in "
+        "in_features/in_channels instead of lazy layers",
+    )
+    parser.add_argument(
+        "--model",
+        default="build",
+        metavar="NAME",
+        help="with --input-shape: the function or class in SRC.py that builds the model (build)",
+    )
     parser.add_argument("--force", action="store_true", help="overwrite DST.py when it exists")
 
 
@@ -64,10 +76,19 @@ def main(args: argparse.Namespace) -> int:
     if source.endswith(".ipynb"):
         return fail(f"{source}: notebooks are not ported yet; export it as a .py file first")
     code = read_result.cells[0][1]
+    shapes = None
+    if args.input_shape:
+        from fwcheat.port import shapes as recording
+
+        try:
+            shape = recording.parse_shape(args.input_shape)
+            shapes = recording.record(os.path.abspath(source), args.model, shape)
+        except (ValueError, recording.ShapeError) as exc:
+            return fail(str(exc))
     from fwcheat.port.report import PortReport
     from fwcheat.port.rewrite import port_code
 
-    result = port_code(code)
+    result = port_code(code, shapes)
     report = PortReport(source, args.output, result.source_lines, result.edits, result.error)
     fmt = "json" if args.json else args.format
     if result.error:

@@ -201,6 +201,7 @@ class _Rewriter(cst.CSTTransformer):
         self.step_calls: list[tuple[int, str, str]] = []
         self.rnns: dict[str, set[str]] = {}
         self.metric_vars: set[str] = set()
+        self.shapes: dict[tuple[int, int, str], tuple[int, ...]] = {}
 
     # -- bookkeeping -------------------------------------------------------------------------
     def line(self, node: cst.CSTNode) -> int:
@@ -867,6 +868,11 @@ class _Rewriter(cst.CSTTransformer):
             eps = kw.pop("epsilon", None)
             channels = kw.pop("in_channels", None)
             axis = kw.pop("axis", "1")
+            seen = self._recorded(original, name) if not channels else None
+            dims_seen = None
+            if seen is not None and axis == "1" and len(seen) >= 2:
+                channels = str(seen[1])
+                dims_seen = {2: "1d", 3: "1d", 4: "2d", 5: "3d"}.get(len(seen))
             out: dict[str, str] = {}
             if eps is not None:
                 out["eps"] = eps
@@ -879,6 +885,8 @@ class _Rewriter(cst.CSTTransformer):
                 if kw.pop(key, "True") != "True":
                     out["affine"] = "False"
             dims = "2d" if self.uses_conv else "1d"
+            if seen is not None and dims_seen:
+                dims = dims_seen
             if axis not in ("1",):
                 self.flag(
                     original,
@@ -947,6 +955,15 @@ class _Rewriter(cst.CSTTransformer):
         self.flag(original, "unmapped", shown, "", f"{shown}: no rule; port by hand")
         return updated
 
+    def _recorded(self, original: cst.Call, name: str) -> tuple[int, ...] | None:
+        """The input shape the layer built here received when the Gluon model ran (--input-shape)."""
+        try:
+            start = self.get_metadata(PositionProvider, original).start
+        except KeyError:
+            return None
+        found = self.shapes.get((start.line, start.column, name))
+        return found if found is not None else self.shapes.get((start.line, -1, name))
+
     def _not_carried(self, original: cst.Call, shown: str, entry: str, kw: dict[str, str]) -> None:
         if kw:
             given = ", ".join(f"{k}={v}" for k, v in kw.items())
@@ -970,6 +987,14 @@ class _Rewriter(cst.CSTTransformer):
                 if key in kw:
                     self.flag(original, "dense", shown, entry, f"{key}= not carried")
                     kw.pop(key)
+            seen = self._recorded(original, name) if not inputs else None
+            if seen is not None and len(seen) >= 2:
+                size = 1
+                for dim in seen[1:] if flatten == "True" else seen[-1:]:
+                    size *= dim
+                inputs = str(size)
+                if flatten == "True" and len(seen) == 2:
+                    flatten = "False"  # already (batch, features): no Flatten needed
             args = [inputs, units] if inputs else [units]
             layer = f"{plain if inputs else lazy}({self._join(args, out)})"
             if flatten == "True":
@@ -997,6 +1022,9 @@ class _Rewriter(cst.CSTTransformer):
         if kw.pop("use_bias", "True") != "True":
             out["bias"] = "False"
         inputs = kw.pop("in_channels", None)
+        seen = self._recorded(original, name) if not inputs or inputs == "0" else None
+        if seen is not None and len(seen) >= 2:
+            inputs = str(seen[1])
         kw.pop("layout", None) if kw.get("layout") in ("'NCHW'", "'NCW'", "'NCDHW'") else None
         if kw:
             self.flag(original, "conv", shown, entry, f"arguments {', '.join(kw)} not carried")
@@ -1397,7 +1425,7 @@ def _aliases(tree: ast.Module) -> dict[str, str]:
     return aliases
 
 
-def port_code(code: str) -> PortResult:
+def port_code(code: str, shapes: dict[tuple[int, int, str], tuple[int, ...]] | None = None) -> PortResult:
     """``code`` (a Gluon file's text) rewritten as a PyTorch draft, with every edit recorded.
 
     Never raises on Python text: a syntax error comes back in ``error`` with the code unchanged.
@@ -1417,6 +1445,7 @@ def port_code(code: str) -> PortResult:
     uses = find_uses(tree, SOURCE)
     uses_conv = any(".Conv" in u.api and "D" in u.api.rsplit(".", 1)[-1] for u in uses)
     rewriter = _Rewriter(aliases, uses_conv)
+    rewriter.shapes = shapes or {}
     rewriter.step_calls = _step_calls(tree, code)
     rewriter.step_args = {name: arg for _, name, arg in rewriter.step_calls}
     for use in uses:

@@ -285,3 +285,32 @@ def test_port_is_not_on_the_search_path() -> None:
         "assert 'libcst' not in sys.modules, 'libcst imported'"
     )
     subprocess.run([sys.executable, "-c", probe], check=True, cwd=ROOT)
+
+
+def test_recorded_shapes_replace_lazy_layers() -> None:
+    code = HEAD + "a = nn.Conv2D(8, 3)\nb = nn.BatchNorm()\nc = nn.Dense(4)\nd = nn.Dense(4)\n"
+    shapes = {
+        (4, 4, "Conv2D"): (2, 3, 9, 9),
+        (5, 4, "BatchNorm"): (2, 8, 7, 7),
+        (6, -1, "Dense"): (2, 8, 7, 7),
+    }
+    body = port_code(code, shapes).code.split("from torch import nn\n", 1)[1]
+    assert body.splitlines() == [
+        "a = nn.Conv2d(3, 8, kernel_size=3)",
+        "b = nn.BatchNorm2d(8)",
+        "c = nn.Sequential(nn.Flatten(), nn.Linear(392, 4))",
+        "d = nn.Sequential(nn.Flatten(), nn.LazyLinear(4))",  # nothing recorded for this line
+    ]
+
+
+def test_shape_recording_parts() -> None:
+    from fwcheat.port.shapes import MARK, ShapeError, parse_output, parse_shape
+
+    assert parse_shape("1,3,28,28") == (1, 3, 28, 28)
+    for bad in ("", "1,a", "0,3", "-1"):
+        with pytest.raises(ValueError, match="--input-shape"):
+            parse_shape(bad)
+    printed = "noise\n" + MARK + json.dumps({"3:4:Dense": [[2, 5]], "7:-1:Dense": [[2, 5], [2, 6]]}) + "\n"
+    assert parse_output(printed) == {(3, 4, "Dense"): (2, 5)}  # a call that saw two shapes stays lazy
+    with pytest.raises(ShapeError):
+        parse_output("no table")
