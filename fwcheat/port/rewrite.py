@@ -531,7 +531,7 @@ class _Rewriter(cst.CSTTransformer):
             return updated
         api = self.api_of(original.func)
         if api is not None:
-            return self._api_call(original, updated, api)
+            return self._api_call(original, self._device_keyword(original, updated), api)
         if isinstance(original.func, cst.Attribute):
             if self.code(original.func) in self.rnns:
                 return self._rnn_call(original, updated)
@@ -1384,11 +1384,18 @@ class _Rewriter(cst.CSTTransformer):
         return isinstance(node, (cst.Name, cst.Attribute))
 
     # -- keyword ctx= on anything ----------------------------------------------------------
-    def leave_Arg(self, original: cst.Arg, updated: cst.Arg) -> cst.Arg:
-        if self.aliases and updated.keyword is not None and updated.keyword.value == "ctx":
-            self.done(original, "context", "ctx=", ENTRIES["context"])
-            return updated.with_changes(keyword=cst.Name("device"))
-        return updated
+    def _device_keyword(self, original: cst.Call, updated: cst.Call) -> cst.Call:
+        """``ctx=`` -> ``device=`` on a call into MXNet (a user's own ``ctx=`` parameter is left alone)."""
+        if not any(a.keyword is not None and a.keyword.value == "ctx" for a in updated.args):
+            return updated
+        self.done(original, "context", "ctx=", ENTRIES["context"])
+        args = [
+            a.with_changes(keyword=cst.Name("device"))
+            if a.keyword is not None and a.keyword.value == "ctx"
+            else a
+            for a in updated.args
+        ]
+        return updated.with_changes(args=args)
 
 
 def _step_calls(tree: ast.Module, code: str) -> list[tuple[int, str, str]]:

@@ -314,3 +314,8 @@ def test_shape_recording_parts() -> None:
     assert parse_output(printed) == {(3, 4, "Dense"): (2, 5)}  # a call that saw two shapes stays lazy
     with pytest.raises(ShapeError):
         parse_output("no table")
+
+
+def test_ctx_is_renamed_only_on_calls_into_mxnet() -> None:
+    code = draft("x = nd.ones((2,), ctx=ctx)\ntrain(net, ctx=ctx)\n")
+    assert code.splitlines() == ["x = torch.ones((2,), device=ctx)", "train(net, ctx=ctx)"]
