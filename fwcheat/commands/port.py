@@ -33,6 +33,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="NAME",
         help="with --input-shape: the function or class in SRC.py that builds the model (build)",
     )
+    parser.add_argument("--tui", action="store_true", help="show the source and the draft side by side")
     parser.add_argument("--force", action="store_true", help="overwrite DST.py when it exists")
 
 
@@ -103,6 +104,10 @@ def main(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(result.code)
         sys.stderr.write(_render(report, fmt))
+    if args.tui and not result.error:
+        from fwcheat.tui.port_view import PortApp
+
+        PortApp(code, result.code, report).run()
     if args.report:
         kind = (
             "json" if args.report.endswith(".json") else "markdown" if args.report.endswith(".md") else "text"
