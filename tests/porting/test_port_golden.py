@@ -89,3 +89,10 @@ def test_draft_agrees_with_the_gluon_model(agreement: dict[str, dict[str, float]
     if name == "train_loop":
         # Same optimiser, hyperparameters, loss reduction and batch order: the same weights after two epochs.
         assert verdict["trained"] < 1e-4
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_porting_a_draft_again_changes_nothing(name: str) -> None:
+    draft = (EXPECTED / f"{name}.py").read_text()
+    result = port_code(draft)
+    assert result.code == draft and result.edits == []
