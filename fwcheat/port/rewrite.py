@@ -202,6 +202,8 @@ class _Rewriter(cst.CSTTransformer):
         self.rnns: dict[str, set[str]] = {}
         self.metric_vars: set[str] = set()
         self.shapes: dict[tuple[int, int, str], tuple[int, ...]] = {}
+        #: The file builds layers whose behaviour depends on the training mode.
+        self.mode_layers = False
 
     # -- bookkeeping -------------------------------------------------------------------------
     def line(self, node: cst.CSTNode) -> int:
@@ -497,6 +499,15 @@ class _Rewriter(cst.CSTTransformer):
                 )
             else:
                 self.done(original, "record", "autograd.record", ENTRIES["record"], "zero_grad + plain code")
+            if self.mode_layers and not call.args:
+                self.flag(
+                    original,
+                    "record",
+                    "autograd.record",
+                    ENTRIES["train_mode"],
+                    "Gluon ran Dropout/BatchNorm in training mode only inside record(); PyTorch modules "
+                    "stay in the mode last set: call net.train() here and net.eval() before predicting",
+                )
             first = cst.parse_statement(stmt_text)
             return self._flatten(updated, [first, *body])
         if api.endswith("autograd.pause"):
@@ -1453,6 +1464,7 @@ def port_code(code: str, shapes: dict[tuple[int, int, str], tuple[int, ...]] | N
     uses_conv = any(".Conv" in u.api and "D" in u.api.rsplit(".", 1)[-1] for u in uses)
     rewriter = _Rewriter(aliases, uses_conv)
     rewriter.shapes = shapes or {}
+    rewriter.mode_layers = any(u.api.endswith((".Dropout", ".BatchNorm")) for u in uses)
     rewriter.step_calls = _step_calls(tree, code)
     rewriter.step_args = {name: arg for _, name, arg in rewriter.step_calls}
     for use in uses:

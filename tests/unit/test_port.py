@@ -319,3 +319,13 @@ def test_shape_recording_parts() -> None:
 def test_ctx_is_renamed_only_on_calls_into_mxnet() -> None:
     code = draft("x = nd.ones((2,), ctx=ctx)\ntrain(net, ctx=ctx)\n")
     assert code.splitlines() == ["x = torch.ones((2,), device=ctx)", "train(net, ctx=ctx)"]
+
+
+def test_training_mode_is_flagged_where_dropout_or_batchnorm_exist() -> None:
+    body = "trainer = gluon.Trainer(net.collect_params(), 'sgd')\nwith autograd.record():\n    l = net(x)\n"
+    plain = port_code(HEAD + body)
+    assert not [e for e in plain.edits if e.flagged]
+    with_dropout = port_code(HEAD + "net = nn.Dropout(0.5)\n" + body)
+    flagged = [e for e in with_dropout.edits if e.flagged]
+    assert [(e.line, e.entry) for e in flagged] == [(6, "train-eval-mode")]
+    assert "# fwcheat: TODO(train-eval-mode)" in with_dropout.code
