@@ -24,6 +24,8 @@ COMMANDS: tuple[str, ...] = (
     "repl",
     "verify",
     "run",
+    "weights",
+    "check",
     "doctor",
     "tui",
 )
