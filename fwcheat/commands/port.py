@@ -33,6 +33,30 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="NAME",
         help="with --input-shape: the function or class in SRC.py that builds the model (build)",
     )
+    from fwcheat.frameworks import DEFAULT_PAIR, label
+
+    source, target = DEFAULT_PAIR
+    parser.add_argument(
+        "--check",
+        action="store_true",
+        help="then run `fwcheat check`: the draft, given the Gluon model's weights, against the Gluon "
+        "model, layer by layer (needs -o and --input-shape)",
+    )
+    parser.add_argument(
+        f"--{source}",
+        dest="check_source",
+        metavar="FACTORY",
+        help=f"with --check: NAME in SRC.py or FILE.py:NAME building the {label(source)} model (--model)",
+    )
+    parser.add_argument(
+        f"--{target}",
+        dest="check_target",
+        metavar="FACTORY",
+        help=f"with --check: NAME in DST.py or FILE.py:NAME building the {label(target)} model "
+        "(the same name)",
+    )
+    parser.add_argument("--params", metavar="FILE", help="with --check: the checkpoint to load into both")
+    parser.add_argument("--tol", type=float, default=1e-5, help="with --check: tolerance (1e-5)")
     parser.add_argument("--tui", action="store_true", help="show the source and the draft side by side")
     parser.add_argument("--force", action="store_true", help="overwrite DST.py when it exists")
 
@@ -77,6 +101,10 @@ def main(args: argparse.Namespace) -> int:
     if source.endswith(".ipynb"):
         return fail(f"{source}: notebooks are not ported yet; export it as a .py file first")
     code = read_result.cells[0][1]
+    if args.check and not (args.output and args.input_shape):
+        return fail("--check needs -o DST.py (the draft to check) and --input-shape (the input to feed)")
+    if args.check and args.tol <= 0:
+        return fail("--tol must be positive")
     shapes = None
     if args.input_shape:
         from fwcheat.port import shapes as recording
@@ -104,6 +132,9 @@ def main(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(result.code)
         sys.stderr.write(_render(report, fmt))
+    status = 1 if report.flagged_lines else 0
+    if args.check:
+        status = max(status, _check(args, report))
     if args.tui and not result.error:
         from fwcheat.tui.port_view import PortApp
 
@@ -115,4 +146,31 @@ def main(args: argparse.Namespace) -> int:
         with open(args.report, "w", encoding="utf-8") as f:
             f.write(_render(report, kind))
     sys.stdout.flush()
-    return 1 if report.flagged_lines else 0
+    return status
+
+
+def _check(args: argparse.Namespace, report: object) -> int:
+    """`fwcheat check` on the draft just written; 0 when it agrees, 1 when not, 2 on bad input."""
+    import json
+    import sys
+
+    from fwcheat.port.chain import check_draft, factory_spec
+    from fwcheat.port.shapes import parse_shape
+    from fwcheat.porting.sides import PortingError
+    from fwcheat.scan.formats import escape
+
+    try:
+        source = factory_spec(args.check_source, args.source, args.model)
+        target = factory_spec(args.check_target, args.output, source[1])
+        outcome = check_draft(source, target, parse_shape(args.input_shape), params=args.params, tol=args.tol)
+    except (ValueError, PortingError) as exc:
+        print(f"fwcheat port --check: {escape(str(exc))}", file=sys.stderr)
+        return 2
+    if args.json:
+        print(json.dumps({"check": outcome.to_dict()}, indent=2))
+    else:
+        from fwcheat.commands._porting_report import print_check
+
+        print()
+        print_check(outcome)
+    return 0 if outcome.agree else 1

@@ -4,6 +4,7 @@ sizes land in the draft (one kernel start)."""
 from __future__ import annotations
 
 import importlib.util
+import json
 from pathlib import Path
 
 import pytest
@@ -23,3 +24,20 @@ def test_input_shape_fills_in_the_sizes(tmp_path: Path, capsys: pytest.CaptureFi
     assert "nn.Sequential(nn.Flatten(), nn.Linear(784, 64), nn.ReLU())" in draft
     assert "net.extend([nn.Sequential(nn.Linear(64, 32), nn.Tanh()), nn.Linear(32, 10)])" in draft
     assert "Lazy" not in draft
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(
+    importlib.util.find_spec("mxnet") is None or importlib.util.find_spec("torch") is None,
+    reason="needs MXNet and PyTorch",
+)
+def test_check_chains_into_fwcheat_check(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    cnn = MLP.parent / "cnn.py"
+    out = tmp_path / "cnn_torch.py"
+    argv = ["port", str(cnn), "-o", str(out), "--input-shape", "2,3,16,16", "--check", "--json"]
+    assert main(argv) == 0
+    text = capsys.readouterr().out
+    check = json.loads(text[text.rindex('{\n  "check"') :])["check"]
+    assert check["agree"] is True and check["first_divergence"] is None
+    pairs = [(layer["mxnet"], layer["pytorch"]) for layer in check["layers"]]
+    assert ("conv2", "conv2.0") in pairs  # the activation= split into a Sequential, still matched

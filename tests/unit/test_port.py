@@ -329,3 +329,24 @@ def test_training_mode_is_flagged_where_dropout_or_batchnorm_exist() -> None:
     flagged = [e for e in with_dropout.edits if e.flagged]
     assert [(e.line, e.entry) for e in flagged] == [(6, "train-eval-mode")]
     assert "# fwcheat: TODO(train-eval-mode)" in with_dropout.code
+
+
+def test_check_needs_the_draft_file_and_an_input_shape(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    src = tmp_path / "model.py"
+    src.write_text(GLUON)
+    assert main(["port", str(src), "--check"]) == 2
+    assert "--check needs -o DST.py" in capsys.readouterr().err
+    assert main(["port", str(src), "-o", str(tmp_path / "o.py"), "--check"]) == 2
+    assert not (tmp_path / "o.py").exists()
+
+
+def test_factory_names() -> None:
+    from fwcheat.port.chain import factory_spec
+
+    assert factory_spec(None, "a.py", "build") == ("a.py", "build")
+    assert factory_spec("make", "a.py", "build") == ("a.py", "make")
+    assert factory_spec("other.py:make", "a.py", "build") == ("other.py", "make")
+    with pytest.raises(ValueError, match=r"FILE\.py:NAME"):
+        factory_spec("pkg.mod:make", "a.py", "build")
