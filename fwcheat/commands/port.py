@@ -111,7 +111,14 @@ def main(args: argparse.Namespace) -> int:
 
         try:
             shape = recording.parse_shape(args.input_shape)
-            shapes = recording.record(os.path.abspath(source), args.model, shape)
+            model = args.model
+            if args.check_source:  # --mxnet NAME names the model's factory for both steps
+                from fwcheat.port.chain import factory_spec
+
+                factory_file, factory_name = factory_spec(args.check_source, source, args.model)
+                if os.path.abspath(factory_file) == os.path.abspath(source):
+                    model = args.model = factory_name
+            shapes = recording.record(os.path.abspath(source), model, shape)
         except (ValueError, recording.ShapeError) as exc:
             return fail(str(exc))
     from fwcheat.port.report import PortReport
