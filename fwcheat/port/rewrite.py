@@ -1470,9 +1470,16 @@ def port_code(code: str, shapes: dict[tuple[int, int, str], tuple[int, ...]] | N
     for use in uses:
         if not use.api.endswith("=)"):
             rewriter.uses_by_line.setdefault(use.line, []).append(display_name(use.api, SOURCE))
-    wrapper = MetadataWrapper(module)
-    new = wrapper.visit(rewriter)
-    code_out = new.code
+    try:
+        new = MetadataWrapper(module).visit(rewriter)
+        code_out = new.code
+        ast.parse(code_out)
+    except Exception as exc:  # a rule that fails must not lose the user's file: report it, change nothing
+        last = max((e.line for e in rewriter.edits), default=0)
+        near = f" (near line {last})" if last else ""
+        return PortResult(
+            code, [], lines, f"a rewrite rule failed{near}: {type(exc).__name__}: {exc}; nothing was changed"
+        )
     if rewriter.metrics:
         code_out = _insert_helpers(code_out, [_METRIC_HELPERS[m] for m in sorted(rewriter.metrics)])
     if "torchvision." in code_out and "import torchvision" not in code_out:

@@ -350,3 +350,16 @@ def test_factory_names() -> None:
     assert factory_spec("other.py:make", "a.py", "build") == ("other.py", "make")
     with pytest.raises(ValueError, match=r"FILE\.py:NAME"):
         factory_spec("pkg.mod:make", "a.py", "build")
+
+
+def test_a_failing_rule_changes_nothing_and_says_so(monkeypatch: pytest.MonkeyPatch) -> None:
+    from fwcheat.port import rewrite
+
+    def broken(*args: object) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(rewrite._Rewriter, "_reshape", broken)
+    code = HEAD + "y = x.reshape((0, -1))\n"
+    result = port_code(code)
+    assert result.code == code and result.edits == []
+    assert "a rewrite rule failed" in result.error and "boom" in result.error
