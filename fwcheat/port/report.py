@@ -91,7 +91,12 @@ def to_json(report: PortReport) -> str:
 def to_text(report: PortReport) -> str:
     source = escape(report.source)
     if report.error:
-        return f"{source}: cannot port: {escape(report.error)} (fix the syntax and run again)\n"
+        fix = (
+            "please report it"
+            if report.error.startswith("a rewrite rule failed")
+            else "fix the syntax and run again"
+        )
+        return f"{source}: cannot port: {escape(report.error)} ({fix})\n"
     if not report.changed:
         return f"{source}: no {label(DEFAULT_PAIR[0])} code found; nothing to port\n"
     s = report.summary()
