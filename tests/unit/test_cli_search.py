@@ -14,6 +14,7 @@ import pytest
 from rich.console import Console
 
 from fwcheat.cli import main
+from fwcheat.frameworks import DEFAULT_PAIR
 from fwcheat.render import print_entry, print_hits
 from fwcheat.search import Searcher
 from fwcheat.store import open_store
@@ -47,8 +48,11 @@ def test_json_has_exactly_the_documented_shape(capsys: pytest.CaptureFixture[str
 
 
 def test_json_framework_filter_leaves_only_entries_with_it(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["search", "gradient", "--json", "--framework", "keras"]) == 1
-    assert json.loads(capsys.readouterr().out) == {"query": "gradient", "results": []}
+    assert main(["search", "gradient", "--json", "--framework", "keras", "--limit", "5"]) == 0
+    results = json.loads(capsys.readouterr().out)["results"]
+    assert results and all("keras" in r["frameworks"] for r in results)
+    assert main(["search", "zzqqxx", "--json", "--framework", "keras"]) == 1
+    assert json.loads(capsys.readouterr().out) == {"query": "zzqqxx", "results": []}
 
 
 def test_plain_output_when_not_a_terminal(capsys: pytest.CaptureFixture[str]) -> None:
@@ -75,7 +79,7 @@ def test_side_by_side_on_a_wide_terminal() -> None:
     hit = Searcher().search("attach_grad", limit=1)
     buffer = io.StringIO()
     console = Console(file=buffer, width=160, force_terminal=True, color_system=None)
-    print_hits(console, "attach_grad", hit)
+    print_hits(console, "attach_grad", hit, pair=DEFAULT_PAIR)  # as the CLI does
     lines = buffer.getvalue().splitlines()
     # Both panel titles on one line: the snippets are side by side.
     assert any("PyTorch" in line and "MXNet/Gluon" in line for line in lines)
