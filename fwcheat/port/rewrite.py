@@ -201,6 +201,7 @@ class _Rewriter(cst.CSTTransformer):
         self.step_calls: list[tuple[int, str, str]] = []
         self.rnns: dict[str, set[str]] = {}
         self.metric_vars: set[str] = set()
+        self.sequentials: set[str] = set()
         self.shapes: dict[tuple[int, int, str], tuple[int, ...]] = {}
         #: The file builds layers whose behaviour depends on the training mode.
         self.mode_layers = False
@@ -533,6 +534,8 @@ class _Rewriter(cst.CSTTransformer):
                 self.trainers[target.value] = api
             if ".metric." in api and isinstance(target, cst.Name):
                 self.metric_vars.add(target.value)
+            if api.endswith(("nn.Sequential", "nn.HybridSequential")):
+                self.sequentials.add(self.code(target))
             if api.endswith(("rnn.LSTM", "rnn.GRU", "rnn.RNN")) and self.class_stack:
                 self.rnns.setdefault(self.code(target), set()).add(api.rsplit(".", 1)[-1])
 
@@ -1277,7 +1280,7 @@ class _Rewriter(cst.CSTTransformer):
                     f"init={init} not carried: initialise with torch.nn.init",
                 )
             return self.expr(f"nn.Parameter(torch.empty({shape}).uniform_(-0.07, 0.07){grad})")
-        if method == "add" and self._is_sequential(func.value):
+        if method == "add" and self._is_sequential(original):
             self.done(original, "sequential", ".add()", ENTRIES["sequential"], "add -> append")
             if len(pos) == 1:
                 return self.expr(f"{receiver}.append({pos[0]})")
@@ -1391,8 +1394,15 @@ class _Rewriter(cst.CSTTransformer):
         """A variable assigned from ``gluon.Trainer``, or one stepped with a batch size and named so."""
         return name in self.trainers or (name in self.step_args and "trainer" in name.lower())
 
-    def _is_sequential(self, node: cst.BaseExpression) -> bool:
-        return isinstance(node, (cst.Name, cst.Attribute))
+    def _is_sequential(self, call: cst.Call) -> bool:
+        """``X.add(...)`` on a variable assigned a Sequential, or adding Gluon layers (not a set's add)."""
+        assert isinstance(call.func, cst.Attribute)
+        if self.code(call.func.value) in self.sequentials:
+            return True
+        return bool(call.args) and all(
+            isinstance(a.value, cst.Call) and ".gluon." in (self.api_of(a.value.func) or "")
+            for a in call.args
+        )
 
     # -- keyword ctx= on anything ----------------------------------------------------------
     def _device_keyword(self, original: cst.Call, updated: cst.Call) -> cst.Call:

@@ -363,3 +363,17 @@ def test_a_failing_rule_changes_nothing_and_says_so(monkeypatch: pytest.MonkeyPa
     result = port_code(code)
     assert result.code == code and result.edits == []
     assert "a rewrite rule failed" in result.error and "boom" in result.error
+
+
+def test_add_becomes_append_only_on_sequentials() -> None:
+    code = draft(
+        "seen = set()\nseen.add(3)\nnet = nn.HybridSequential()\nnet.add(block)\n"
+        "other.add(nn.Dense(2, in_units=3))\n"
+    )
+    assert code.splitlines() == [
+        "seen = set()",
+        "seen.add(3)",
+        "net = nn.Sequential()",
+        "net.append(block)",
+        "other.append(nn.Sequential(nn.Flatten(), nn.Linear(3, 2)))",
+    ]
