@@ -188,7 +188,6 @@ def print_entry(
 
 def print_hits(
     console: Console,
-    query: str,
     hits: Sequence[Hit],
     *,
     framework: str | None = None,

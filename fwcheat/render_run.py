@@ -8,7 +8,7 @@ entry, and the summary table.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from rich.console import Console, Group, RenderableType
 from rich.panel import Panel
@@ -72,7 +72,9 @@ def result_panel(framework: str, result: ExecutionResult) -> Panel:
 
 def verdict_text(verdict: Verdict) -> Text:
     style = "green" if verdict.ok else "bold red"
-    text = Text("compare: ", style="bold")
+    reference, framework = verdict.frameworks
+    which = f" {FRAMEWORK_LABELS.get(framework, framework)} vs {FRAMEWORK_LABELS.get(reference, reference)}"
+    text = Text(f"compare{which if framework else ''}: ", style="bold")
     text.append(f"{verdict.agreement.value}", style=style)
     text.append(f" — {verdict.message}")
     if verdict.shapes[0] is not None:
@@ -87,12 +89,13 @@ def verdict_text(verdict: Verdict) -> Text:
 def print_results(
     console: Console,
     results: dict[str, ExecutionResult],
-    verdict: Verdict | None = None,
+    verdict: Verdict | Mapping[str, Verdict] | None = None,
     wall: float | None = None,
 ) -> None:
-    """The outputs side by side (stacked when narrow), then the verdict."""
+    """The outputs side by side (stacked when narrow), then the verdict (or each framework's)."""
     panels = [result_panel(fw, r) for fw, r in results.items()]
-    if len(panels) > 1 and console.width >= SIDE_BY_SIDE_MIN_WIDTH:
+    # Side by side when each panel keeps at least half the two-panel width.
+    if len(panels) > 1 and console.width >= SIDE_BY_SIDE_MIN_WIDTH * len(panels) // 2:
         grid = Table.grid(expand=True, padding=(0, 1))
         for _ in panels:
             grid.add_column(ratio=1)
@@ -101,8 +104,9 @@ def print_results(
     else:
         for panel in panels:
             console.print(panel)
-    if verdict is not None:
-        console.print(verdict_text(verdict))
+    verdicts = [verdict] if isinstance(verdict, Verdict) else list((verdict or {}).values())
+    for one in verdicts:
+        console.print(verdict_text(one))
     if wall is not None:
         console.print(f"wall time {wall * 1000:.0f} ms", style="dim")
 
@@ -136,8 +140,9 @@ def report_details(report: EntryReport) -> RenderableType:
             body = result_text(check.result)
             body.pad_left(4)
             parts.append(Text("\n".join("    " + line for line in body.plain.splitlines()[-15:])))
-    if report.verdict is not None and not report.verdict.ok:
-        parts.append(Text("  ") + verdict_text(report.verdict))
+    for verdict in report.verdicts.values():
+        if not verdict.ok:
+            parts.append(Text("  ") + verdict_text(verdict))
     return Group(*parts)
 
 

@@ -15,7 +15,7 @@ def main(args: argparse.Namespace) -> int:
     from rich.table import Table
 
     from fwcheat.commands._common import console
-    from fwcheat.knowledge import load_knowledge
+    from fwcheat.load import load_knowledge
 
     kb = load_knowledge()
     categories = kb.categories()

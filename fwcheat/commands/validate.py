@@ -40,7 +40,7 @@ def main(args: argparse.Namespace) -> int:
     problems = kb.problems + constant_compare_problems(kb)
     if args.paths:
         # see_also may point at bundled entries: only warn about ids unknown everywhere.
-        from fwcheat.knowledge import load_knowledge
+        from fwcheat.load import load_knowledge
 
         known = set(load_knowledge().entries) | set(kb.entries)
         problems = [

@@ -10,9 +10,9 @@ from fwcheat.commands._common import add_execution_options
 
 HELP = "run idioms in real kernels and check their recorded output and results"
 DESCRIPTION = (
-    "Run every entry (or those named) in PyTorch and MXNet, check each snippet's "
-    "recorded `output` (normalised) and that the `compare` variable agrees across "
-    "frameworks. Exits 1 when any entry fails. With --update, rewrite the recorded "
+    "Run every entry (or those named) in every framework it has, check each snippet's "
+    "recorded `output` (normalised) and that each framework's `compare` variable agrees "
+    "with the reference framework's. Exits 1 when any entry fails. With --update, rewrite the recorded "
     "`output:` of each snippet in its YAML file with what it printed."
 )
 

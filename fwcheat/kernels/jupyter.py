@@ -270,6 +270,13 @@ class JupyterKernel(Kernel):
                 self.startup_code, self.startup_timeout, None, None, silent=True
             )
 
+    async def dead_reason(self) -> str | None:
+        if self._km is None:
+            return None
+        if self._dead_reason is None and not await self._km.is_alive():
+            self._dead_reason = await self._exit_reason()
+        return self._dead_reason
+
     async def _exit_reason(self) -> str:
         provisioner = getattr(self._km, "provisioner", None)
         process = getattr(provisioner, "process", None)

@@ -19,6 +19,7 @@ from typing import Any
 import msgspec
 import yaml
 
+from fwcheat.frameworks import REFERENCE
 from fwcheat.knowledge.model import Entry, Snippet, Snippets, Tolerance
 from fwcheat.knowledge.problems import Problem
 
@@ -176,7 +177,7 @@ def _semantic_problems(
                 file,
                 at,
                 f"entry `{entry.id}` has no snippets",
-                "add at least `snippets: {pytorch: {code: ...}}`",
+                f"add at least `snippets: {{{REFERENCE}: {{code: ...}}}}`",
             )
         )
     if entry.compare:

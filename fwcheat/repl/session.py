@@ -229,8 +229,7 @@ class ReplSession:
         with engine.console.capture() as captured:
             if await engine.start():
                 info = engine.pool.info.get(engine.framework)
-                package = "torch" if engine.framework == "pytorch" else "mxnet"
-                version = info.probe.get(package, "") if info else ""
+                version = info.version if info else ""
                 print_note(
                     engine.console,
                     f"{label(engine.framework)} {version} ready on {engine.pool.device}.",

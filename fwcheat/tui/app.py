@@ -28,6 +28,7 @@ from textual.widget import Widget
 from textual.widgets import Footer, Input, Select
 from textual.worker import Worker, WorkerState, get_current_worker
 
+from fwcheat.frameworks import DEFAULT_PAIR, label, short
 from fwcheat.tui import messages as msg
 from fwcheat.tui.kernels import BUSY, LABELS, SIDES, KernelBridge, KernelState
 from fwcheat.tui.widgets.results import ResultsList
@@ -87,8 +88,20 @@ class FwcheatApp(App[None]):
     CSS_PATH = Path(__file__).with_name("app.tcss")
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]  # noqa: RUF012
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+r", "run", "Run", tooltip="Run the focused side (PyTorch by default)", priority=True),
-        Binding("ctrl+t", "run_both", "Run both", tooltip="Run PyTorch and MXNet at once", priority=True),
+        Binding(
+            "ctrl+r",
+            "run",
+            "Run",
+            tooltip=f"Run the focused side ({short(SIDES[0])} by default)",
+            priority=True,
+        ),
+        Binding(
+            "ctrl+t",
+            "run_both",
+            "Run both",
+            tooltip=f"Run {short(SIDES[0])} and {short(SIDES[1])} at once",
+            priority=True,
+        ),
         Binding("ctrl+g", "interrupt", "Interrupt", tooltip="Interrupt the running code", priority=True),
         Binding(
             "ctrl+n", "restart", "Restart kernel", tooltip="Fresh kernel for the focused side", priority=True
@@ -116,7 +129,7 @@ class FwcheatApp(App[None]):
         #: Session edits: entry id -> framework -> code.
         self.edits: dict[str, dict[str, str]] = {}
         self.last_run: dict[str, LastRun] = {}
-        self.focused_side = "pytorch"
+        self.focused_side = SIDES[0]
         self.device = device
         self.gpus = 0
         self._follow_timer: Timer | None = None
@@ -296,13 +309,11 @@ class FwcheatApp(App[None]):
         if isinstance(source, Unreadable):
             self.post_message(msg.FileScanned(None, None, [source]))
             return
-        scanner = Scanner(open_store().api_map("mxnet", "pytorch"))
+        scanner = Scanner(open_store().api_map(*DEFAULT_PAIR))
         report, problems = scanner.scan_source(source)
         from fwcheat.scan.report import ScanReport
 
-        self.post_message(
-            msg.FileScanned(source, ScanReport("mxnet", "pytorch", [report], problems), problems)
-        )
+        self.post_message(msg.FileScanned(source, ScanReport(*DEFAULT_PAIR, [report], problems), problems))
 
     def on_file_scanned(self, message: msg.FileScanned) -> None:
         from fwcheat.scan.formats import escape
@@ -315,7 +326,9 @@ class FwcheatApp(App[None]):
             return
         self.query_one(ScanView).show(message.source, message.report, message.problems)
         summary = message.report.summary()
-        self.say(f"{summary.uses} uses of MXNet/Gluon API, {summary.share:.0%} mapped; ↑/↓ picks one")
+        self.say(
+            f"{summary.uses} uses of {label(DEFAULT_PAIR[0])} API, {summary.share:.0%} mapped; ↑/↓ picks one"
+        )
 
     def on_scan_view_finding_highlighted(self, message: ScanView.FindingHighlighted) -> None:
         from fwcheat.scan.formats import escape

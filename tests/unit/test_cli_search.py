@@ -79,7 +79,7 @@ def test_side_by_side_on_a_wide_terminal() -> None:
     hit = Searcher().search("attach_grad", limit=1)
     buffer = io.StringIO()
     console = Console(file=buffer, width=160, force_terminal=True, color_system=None)
-    print_hits(console, "attach_grad", hit, pair=DEFAULT_PAIR)  # as the CLI does
+    print_hits(console, hit, pair=DEFAULT_PAIR)  # as the CLI does
     lines = buffer.getvalue().splitlines()
     # Both panel titles on one line: the snippets are side by side.
     assert any("PyTorch" in line and "MXNet/Gluon" in line for line in lines)

@@ -99,8 +99,8 @@ def test_weak_values_found_at_run_time() -> None:
 
 
 def test_no_bundled_entry_compares_a_constant() -> None:
-    from fwcheat.knowledge import load_knowledge
     from fwcheat.knowledge.constant_compare import constant_compare_problems
+    from fwcheat.load import load_knowledge
 
     kb = load_knowledge(include_user=False)
     assert [str(p) for p in constant_compare_problems(kb)] == []

@@ -10,6 +10,7 @@ from textual.containers import Container, Vertical
 from textual.message import Message
 from textual.widgets import Static
 
+from fwcheat.tui.kernels import SIDES
 from fwcheat.tui.widgets.snippet_pane import SnippetPane
 
 if TYPE_CHECKING:
@@ -58,8 +59,8 @@ class PairView(Vertical):
     def compose(self) -> ComposeResult:
         yield Static("Type to search; ↑/↓ picks an entry.", id="notes")
         with Container(id="sides"):
-            yield SnippetPane("pytorch", id="side-pytorch")
-            yield SnippetPane("mxnet", id="side-mxnet")
+            for framework in SIDES:
+                yield SnippetPane(framework, id=f"side-{framework}")
         yield Static("", id="verdict")
 
     def side(self, framework: str) -> SnippetPane:
@@ -69,7 +70,7 @@ class PairView(Vertical):
         """Show ``entry``; ``edits`` are the session's edits of its snippets, by framework."""
         self.entry = entry
         self.query_one("#notes", Static).update(describe(entry))
-        for framework in ("pytorch", "mxnet"):
+        for framework in SIDES:
             snippet = entry.snippets.get(framework)
             self.side(framework).load(entry.id, snippet.code if snippet else None, edits.get(framework))
         self.set_verdict(None, self.waiting_text())
