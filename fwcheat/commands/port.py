@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import argparse
 
-HELP = "rewrite a Gluon file as a PyTorch draft; every line translated by a rule or flagged for review"
+from fwcheat.frameworks import DEFAULT_PAIR, label
+
+_SOURCE, _TARGET = (label(key) for key in DEFAULT_PAIR)
+HELP = f"rewrite a {_SOURCE} file as a {_TARGET} draft; every line translated by a rule or flagged for review"
 DESCRIPTION = (
-    "Rewrite SRC.py (never edited) as a PyTorch draft on a concrete syntax tree that keeps comments "
+    f"Rewrite SRC.py (never edited) as a {_TARGET} draft on a concrete syntax tree that keeps comments "
     "and formatting. Each rewrite cites the knowledge entry that explains it; what no rule covers "
     "stays as it was under a `# fwcheat: TODO(entry) trap` comment. Without -o the draft goes to "
     "stdout and the report to stderr. Exit status: 0 all translated, 1 lines flagged for review, "
@@ -16,7 +19,7 @@ FORMATS = ("text", "json", "markdown")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("source", metavar="SRC.py", help="the Gluon file to port (read only)")
+    parser.add_argument("source", metavar="SRC.py", help=f"the {_SOURCE} file to port (read only)")
     parser.add_argument("-o", "--output", metavar="DST.py", help="write the draft here (stdout when absent)")
     parser.add_argument("--report", metavar="FILE", help="also write the report here (.json, .md or text)")
     parser.add_argument("--format", choices=FORMATS, default="text", help="report format on the terminal")
@@ -24,7 +27,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--input-shape",
         metavar="N,C,H,W",
-        help="run the Gluon model once (in the MXNet kernel) on zeros of this shape to fill in "
+        help=f"run the {_SOURCE} model once (in its kernel) on zeros of this shape to fill in "
         "in_features/in_channels instead of lazy layers",
     )
     parser.add_argument(
@@ -33,13 +36,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="NAME",
         help="with --input-shape: the function or class in SRC.py that builds the model (build)",
     )
-    from fwcheat.frameworks import DEFAULT_PAIR, label
-
     source, target = DEFAULT_PAIR
     parser.add_argument(
         "--check",
         action="store_true",
-        help="then run `fwcheat check`: the draft, given the Gluon model's weights, against the Gluon "
+        help="then run `fwcheat check`: the draft, given the source model's weights, against that "
         "model, layer by layer (needs -o and --input-shape)",
     )
     parser.add_argument(

@@ -12,13 +12,15 @@ import os
 import tempfile
 from typing import TYPE_CHECKING
 
+from fwcheat.frameworks import BY_KEY, DEFAULT_PAIR
+
 if TYPE_CHECKING:
     from fwcheat.porting.check import CheckReport
 
 _FACTORY = """\
 import importlib.util
 
-import torch
+import {module} as _t
 
 _spec = importlib.util.spec_from_file_location("fwcheat_port_draft", {draft!r})
 _draft = importlib.util.module_from_spec(_spec)
@@ -27,11 +29,11 @@ _spec.loader.exec_module(_draft)
 
 def build():
     net = getattr(_draft, {name!r})()
-    with torch.no_grad():
+    with _t.no_grad():
         try:
-            net(torch.zeros({shape!r}))
+            net(_t.zeros({shape!r}))
         except (RuntimeError, IndexError, TypeError):
-            net(torch.zeros({shape!r}, dtype=torch.long))  # token ids (an embedding first)
+            net(_t.zeros({shape!r}, dtype=_t.long))  # token ids (an embedding first)
     return net
 """
 
@@ -64,7 +66,8 @@ def check_draft(
     try:
         with open(wrapper, "w", encoding="utf-8") as f:
             draft, name = draft_factory
-            f.write(_FACTORY.format(draft=os.path.abspath(draft), name=name, shape=shape))
+            module = BY_KEY[DEFAULT_PAIR[1]].module
+            f.write(_FACTORY.format(module=module, draft=os.path.abspath(draft), name=name, shape=shape))
         source = f"{os.path.abspath(source_factory[0])}:{source_factory[1]}"
         return check_models(source, f"{wrapper}:build", params=params, input_shape=shape, tol=tol)
     finally:

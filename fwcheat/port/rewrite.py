@@ -15,7 +15,7 @@ from typing import NamedTuple
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
-from fwcheat.frameworks import BY_KEY, DEFAULT_PAIR
+from fwcheat.frameworks import BY_KEY, DEFAULT_PAIR, label
 from fwcheat.port import rules
 from fwcheat.port.rules import ENTRIES
 from fwcheat.scan.profiles import PROFILES
@@ -25,6 +25,10 @@ SOURCE, TARGET = DEFAULT_PAIR
 PROFILE = PROFILES[SOURCE]
 ROOT = BY_KEY[SOURCE].module
 TARGET_ROOT = BY_KEY[TARGET].module
+#: Spellings used in the code and messages written: the target's module, the frameworks' labels.
+T, S, TL = TARGET_ROOT, label(SOURCE), label(TARGET)
+#: ``trainer.step`` as the scan names it (the class that owns hybrid_forward lives beside Trainer).
+TRAINER_STEP = display_name(PROFILE.op_namespace_owner.rsplit(".", 1)[0] + ".Trainer.step", SOURCE)
 
 
 class Edit(NamedTuple):
@@ -172,7 +176,7 @@ def _comment(entry: str, text: str) -> cst.EmptyLine:
 
 
 class _ClassInfo(NamedTuple):
-    gluon: bool
+    is_block: bool
     params: set[str]
 
 
@@ -186,7 +190,7 @@ class _Rewriter(cst.CSTTransformer):
         self.edits: list[Edit] = []
         self.pending: dict[int, list[tuple[str, str]]] = {}
         self.import_done = False
-        self.gluon_classes: set[str] = set()
+        self.block_classes: set[str] = set()
         self.class_stack: list[_ClassInfo] = []
         self.function_stack: list[str] = []
         self.op_namespace: list[str] = []
@@ -335,12 +339,12 @@ class _Rewriter(cst.CSTTransformer):
                 "waitall",
                 display_name(receiver_api + ".waitall", SOURCE),
                 ENTRIES["context"],
-                "dropped: PyTorch on CPU is synchronous",
+                f"dropped: {TL} on CPU is synchronous",
             )
             return cst.RemoveFromParent()
         if method == "hybridize":
             self.done(
-                original, "hybridize", "hybridize", ENTRIES["hybridize"], "dropped: eager PyTorch needs none"
+                original, "hybridize", "hybridize", ENTRIES["hybridize"], f"dropped: eager {TL} needs none"
             )
             return cst.RemoveFromParent()
         if method == "initialize" and receiver_api is None:
@@ -351,8 +355,8 @@ class _Rewriter(cst.CSTTransformer):
                     "initialize",
                     "initialize",
                     ENTRIES["initialize"],
-                    f"`{self.code(call)}` dropped: PyTorch layers initialise themselves when built "
-                    "(kaiming-uniform); apply torch.nn.init to the weights if the initialiser matters",
+                    f"`{self.code(call)}` dropped: {TL} layers initialise themselves when built "
+                    f"(kaiming-uniform); apply {T}.nn.init to the weights if the initialiser matters",
                 )
                 return cst.SimpleStatementLine([cst.Pass()], leading_lines=updated.leading_lines)
             self.done(
@@ -363,21 +367,21 @@ class _Rewriter(cst.CSTTransformer):
 
     # -- classes and functions -------------------------------------------------------------
     def visit_ClassDef(self, node: cst.ClassDef) -> None:
-        gluon = False
+        is_block = False
         for base in node.bases:
             api = self.api_of(base.value) or ""
-            if api.endswith((".Block", ".HybridBlock")) or (base.value and self._chain_is_gluon_class(base)):
-                gluon = True
-        if gluon:
-            self.gluon_classes.add(node.name.value)
-        self.class_stack.append(_ClassInfo(gluon, set()))
-        if gluon:
+            if api.endswith((".Block", ".HybridBlock")) or (base.value and self._chain_is_block_class(base)):
+                is_block = True
+        if is_block:
+            self.block_classes.add(node.name.value)
+        self.class_stack.append(_ClassInfo(is_block, set()))
+        if is_block:
             for stmt in node.body.body:
                 self._collect_params(stmt)
 
-    def _chain_is_gluon_class(self, base: cst.Arg) -> bool:
+    def _chain_is_block_class(self, base: cst.Arg) -> bool:
         parts = _chain(base.value)
-        return parts is not None and bool(parts) and parts[-1] in self.gluon_classes
+        return parts is not None and bool(parts) and parts[-1] in self.block_classes
 
     def _collect_params(self, node: cst.CSTNode) -> None:
         class Finder(cst.CSTVisitor):
@@ -402,7 +406,7 @@ class _Rewriter(cst.CSTTransformer):
 
     def leave_ClassDef(self, original: cst.ClassDef, updated: cst.ClassDef) -> cst.ClassDef:
         info = self.class_stack.pop()
-        if not info.gluon:
+        if not info.is_block:
             return updated
         bases = []
         for base in updated.bases:
@@ -417,9 +421,9 @@ class _Rewriter(cst.CSTTransformer):
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         self.function_stack.append(node.name.value)
-        in_gluon = bool(self.class_stack) and self.class_stack[-1].gluon
+        in_block = bool(self.class_stack) and self.class_stack[-1].is_block
         params = node.params.params
-        if node.name.value in PROFILE.op_namespace_functions and in_gluon and len(params) >= 2:
+        if node.name.value in PROFILE.op_namespace_functions and in_block and len(params) >= 2:
             self.op_namespace.append(params[1].name.value)
             injected = set(self.class_stack[-1].params)
             self.injected.append(injected)
@@ -496,7 +500,7 @@ class _Rewriter(cst.CSTTransformer):
                     "record",
                     "autograd.record",
                     ENTRIES["record"],
-                    "call optimizer.zero_grad() here: PyTorch accumulates gradients",
+                    f"call optimizer.zero_grad() here: {TL} accumulates gradients",
                 )
             else:
                 self.done(original, "record", "autograd.record", ENTRIES["record"], "zero_grad + plain code")
@@ -506,14 +510,14 @@ class _Rewriter(cst.CSTTransformer):
                     "record",
                     "autograd.record",
                     ENTRIES["train_mode"],
-                    "Gluon ran Dropout/BatchNorm in training mode only inside record(); PyTorch modules "
+                    f"{S} ran Dropout/BatchNorm in training mode only inside record(); {TL} modules "
                     "stay in the mode last set: call net.train() here and net.eval() before predicting",
                 )
             first = cst.parse_statement(stmt_text)
             return self._flatten(updated, [first, *body])
         if api.endswith("autograd.pause"):
             self.done(original, "pause", "autograd.pause", ENTRIES["pause"])
-            return updated.with_changes(items=[cst.WithItem(self.expr("torch.no_grad()"))])
+            return updated.with_changes(items=[cst.WithItem(self.expr(f"{T}.no_grad()"))])
         return updated
 
     @staticmethod
@@ -530,7 +534,7 @@ class _Rewriter(cst.CSTTransformer):
         if isinstance(value, cst.Call) and len(node.targets) == 1:
             target = node.targets[0].target
             api = self.api_of(value.func) or ""
-            if isinstance(target, cst.Name) and api.endswith("gluon.Trainer"):
+            if isinstance(target, cst.Name) and api.endswith("Trainer"):
                 self.trainers[target.value] = api
             if ".metric." in api and isinstance(target, cst.Name):
                 self.metric_vars.add(target.value)
@@ -557,7 +561,7 @@ class _Rewriter(cst.CSTTransformer):
         kinds = self.rnns[self.code(original.func)]
         shown = "rnn." + "/".join(sorted(kinds)) + "()"
         if len(pos) == 1 and not kw:
-            self.done(original, "rnn", shown, ENTRIES["lstm"], "PyTorch also returns the states: [0]")
+            self.done(original, "rnn", shown, ENTRIES["lstm"], f"{TL} also returns the states: [0]")
             return self.expr(f"{self.code(updated)}[0]")
         if len(pos) == 2 and not kw and kinds == {"LSTM"}:
             self.done(original, "rnn", shown, ENTRIES["lstm"], "states as a tuple")
@@ -567,8 +571,8 @@ class _Rewriter(cst.CSTTransformer):
             "rnn",
             shown,
             ENTRIES["lstm"],
-            "Gluon passes and returns the states as a list ([h, c] for LSTM, [h] for GRU/RNN); "
-            "PyTorch takes (h, c) for LSTM and h alone for GRU/RNN",
+            f"{S} passes and returns the states as a list ([h, c] for LSTM, [h] for GRU/RNN); "
+            f"{TL} takes (h, c) for LSTM and h alone for GRU/RNN",
         )
         return updated
 
@@ -590,29 +594,29 @@ class _Rewriter(cst.CSTTransformer):
         shown = display_name(api, SOURCE)
         pos, kw = self._args(updated)
         module = api.rsplit(".", 1)[0]
-        if module.endswith("gluon.nn") or module.endswith("gluon.rnn"):
+        if module.endswith("nn") or module.endswith("rnn"):
             return self._layer(original, updated, name, shown, pos, kw)
-        if module.endswith("gluon.loss"):
+        if module.endswith("loss"):
             return self._loss(original, updated, name, shown, pos, kw)
-        if api.endswith("gluon.Trainer"):
+        if api.endswith("Trainer"):
             return self._trainer(original, updated, shown, pos, kw)
         if module.endswith(".metric") and name in _METRIC_HELPERS:
             self.metrics.add(name)
             self.done(original, "metric", shown, ENTRIES["metric"], "plain-code helper class")
             return self.expr(f"{name}({self._join(pos, kw)})")
-        if api.endswith("gluon.data.DataLoader"):
+        if api.endswith("data.DataLoader"):
             return self._dataloader(original, shown, pos, kw)
-        if api.endswith("gluon.data.ArrayDataset"):
+        if api.endswith("data.ArrayDataset"):
             self.done(original, "dataset", shown, ENTRIES["dataset"])
-            return self.expr(f"torch.utils.data.TensorDataset({self._join(pos, kw)})")
-        if module.endswith("gluon.data.vision") and name in rules.VISION_DATASETS:
+            return self.expr(f"{T}.utils.data.TensorDataset({self._join(pos, kw)})")
+        if module.endswith("data.vision") and name in rules.VISION_DATASETS:
             return self._vision_dataset(original, shown, name, pos, kw)
         if api in (f"{ROOT}.cpu", f"{ROOT}.gpu"):
             self.done(original, "context", shown, ENTRIES["context"])
             if name == "cpu":
-                return self.expr("torch.device('cpu')")
-            return self.expr(f"torch.device('cuda', {pos[0] if pos else 0})")
-        if api.endswith("gluon.utils.split_and_load"):
+                return self.expr(f"{T}.device('cpu')")
+            return self.expr(f"{T}.device('cuda', {pos[0] if pos else 0})")
+        if api.endswith("utils.split_and_load"):
             return self._split_and_load(original, updated, shown, pos, kw)
         if api.endswith("autograd.backward") and len(pos) == 1 and not kw:
             self.done(
@@ -620,12 +624,12 @@ class _Rewriter(cst.CSTTransformer):
                 "backward",
                 shown,
                 ENTRIES["record"],
-                "each head summed, as MXNet's ones head-gradient",
+                f"each head summed, as {S}'s ones head-gradient",
             )
-            return self.expr(f"torch.autograd.backward([h.sum() for h in {pos[0]}])")
+            return self.expr(f"{T}.autograd.backward([h.sum() for h in {pos[0]}])")
         if api in (f"{ROOT}.random.seed", f"{ROOT}.np.random.seed"):
             self.done(original, "seed", shown, ENTRIES["seed"])
-            return self.expr(f"torch.manual_seed({self._join(pos, {})})")
+            return self.expr(f"{T}.manual_seed({self._join(pos, {})})")
         if module.endswith((".nd", ".sym", ".np", ".npx")):
             return self._op(original, updated, name, shown, pos, kw)
         if module.endswith(".nd.random") or module.endswith(".random"):
@@ -647,7 +651,7 @@ class _Rewriter(cst.CSTTransformer):
             renames = dict(op.renames)
             kw = {renames.get(k, k): v for k, v in kw.items()}
             if name in ("max", "min") and "dim" not in kw and len(pos) < 2:
-                target = "torch.max" if name == "max" else "torch.min"
+                target = f"{T}.max" if name == "max" else f"{T}.min"
             else:
                 target = op.target
             if name == "flatten":
@@ -659,11 +663,11 @@ class _Rewriter(cst.CSTTransformer):
             return updated  # the statement is dropped (see _statement_call)
         if name == "array":
             kw = self._device_kw(kw)
-            kw.setdefault("dtype", "torch.float32")
+            kw.setdefault("dtype", f"{T}.float32")
             if kw["dtype"] in ("'float32'", '"float32"', "np.float32"):
-                kw["dtype"] = "torch.float32"
-            self.done(original, "array", shown, ENTRIES["array"], "MXNet arrays default to float32")
-            return self.expr(f"torch.tensor({self._join(pos, kw)})")
+                kw["dtype"] = f"{T}.float32"
+            self.done(original, "array", shown, ENTRIES["array"], f"{S} arrays default to float32")
+            return self.expr(f"{T}.tensor({self._join(pos, kw)})")
         if name in ("zeros", "ones", "full", "arange", "empty"):
             kw = self._device_kw(kw)
             if "dtype" in kw and kw["dtype"].strip("'\"") in (
@@ -673,30 +677,30 @@ class _Rewriter(cst.CSTTransformer):
                 "int64",
                 "uint8",
             ):
-                kw["dtype"] = "torch." + kw["dtype"].strip("'\"")
+                kw["dtype"] = f"{T}." + kw["dtype"].strip("'\"")
             if name == "full" and "val" in kw:
                 kw["fill_value"] = kw.pop("val")
             if name == "arange" and "stop" in kw:
                 kw["end"] = kw.pop("stop")
             self.done(original, "creation", shown, ENTRIES["zeros"])
-            return self.expr(f"torch.{name}({self._join(pos, kw)})")
+            return self.expr(f"{T}.{name}({self._join(pos, kw)})")
         if name in ("concat", "Concat"):
             dim = kw.pop("dim", None) or "1"
-            self.done(original, "concat", shown, ENTRIES["concat"], "Gluon's default axis is 1")
-            return self.expr(f"torch.cat([{', '.join(pos)}], dim={dim})")
+            self.done(original, "concat", shown, ENTRIES["concat"], f"{S}'s default axis is 1")
+            return self.expr(f"{T}.cat([{', '.join(pos)}], dim={dim})")
         if name == "stack":
             dim = kw.pop("axis", "") or "0"
             self.done(original, "stack", shown, ENTRIES["stack"])
-            return self.expr(f"torch.stack([{', '.join(pos)}], dim={dim})")
+            return self.expr(f"{T}.stack([{', '.join(pos)}], dim={dim})")
         if name in ("dot",):
             self.done(original, "dot", shown, ENTRIES["dot"], "matmul is nd.dot for 1-D and 2-D inputs")
             if kw.get("transpose_b") == "True":
-                return self.expr(f"torch.matmul({pos[0]}, {pos[1]}.t())")
-            return self.expr(f"torch.matmul({self._join(pos, kw)})")
+                return self.expr(f"{T}.matmul({pos[0]}, {pos[1]}.t())")
+            return self.expr(f"{T}.matmul({self._join(pos, kw)})")
         if name == "expand_dims":
             axis = kw.get("axis", pos[1] if len(pos) > 1 else "0")
             self.done(original, "expand_dims", shown, ENTRIES["expand_dims"])
-            return self.expr(f"torch.unsqueeze({x}, {axis})")
+            return self.expr(f"{T}.unsqueeze({x}, {axis})")
         if name == "slice_axis":
             axis, begin, end = (
                 kw.get(k, pos[i + 1] if len(pos) > i + 1 else "None")
@@ -704,9 +708,9 @@ class _Rewriter(cst.CSTTransformer):
             )
             if end == "None":
                 self.done(original, "slice_axis", shown, ENTRIES["slice_axis"])
-                return self.expr(f"torch.narrow({x}, {axis}, {begin}, {x}.shape[{axis}] - ({begin}))")
+                return self.expr(f"{T}.narrow({x}, {axis}, {begin}, {x}.shape[{axis}] - ({begin}))")
             self.done(original, "slice_axis", shown, ENTRIES["slice_axis"])
-            return self.expr(f"torch.narrow({x}, {axis}, {begin}, ({end}) - ({begin}))")
+            return self.expr(f"{T}.narrow({x}, {axis}, {begin}, ({end}) - ({begin}))")
         if name == "broadcast_to":
             shape = kw.get("shape", pos[1] if len(pos) > 1 else "")
             self.done(original, "broadcast_to", shown, ENTRIES["broadcast_to"])
@@ -719,7 +723,7 @@ class _Rewriter(cst.CSTTransformer):
             return self.expr(f"{x}.permute({axes})")
         if name == "swapaxes":
             self.done(original, "transpose", shown, ENTRIES["transpose"])
-            return self.expr(f"torch.transpose({self._join(pos, kw)})")
+            return self.expr(f"{T}.transpose({self._join(pos, kw)})")
         if name in ("reshape", "Reshape"):
             shape_text = kw.get("shape", pos[1] if len(pos) > 1 else None)
             return self._reshape(original, shown, x, shape_text)
@@ -727,19 +731,19 @@ class _Rewriter(cst.CSTTransformer):
             act = _literal(cst.parse_expression(kw.get("act_type", pos[1] if len(pos) > 1 else "None")))
             if isinstance(act, str) and act in ("relu", "sigmoid", "tanh"):
                 self.done(original, "activation", shown, ENTRIES["activation"])
-                return self.expr(f"torch.{act}({x})")
+                return self.expr(f"{T}.{act}({x})")
             if act == "softrelu":
                 self.done(original, "activation", shown, ENTRIES["activation"])
-                return self.expr(f"torch.nn.functional.softplus({x})")
+                return self.expr(f"{T}.nn.functional.softplus({x})")
         if name == "LeakyReLU":
             act = _literal(cst.parse_expression(kw.get("act_type", "'leaky'")))
             if act == "leaky":
                 self.done(original, "leaky", shown, ENTRIES["leaky"])
-                return self.expr(f"torch.nn.functional.leaky_relu({x}, {kw.get('slope', '0.25')})")
+                return self.expr(f"{T}.nn.functional.leaky_relu({x}, {kw.get('slope', '0.25')})")
         if name == "Dropout":
             p = kw.get("p", pos[1] if len(pos) > 1 else "0.5")
             self.done(original, "dropout", shown, ENTRIES["dropout"])
-            return self.expr(f"torch.nn.functional.dropout({x}, p={p}, training=self.training)")
+            return self.expr(f"{T}.nn.functional.dropout({x}, p={p}, training=self.training)")
         self.flag(original, "unmapped", shown, "", f"{shown}: no rule; port by hand")
         return updated
 
@@ -752,7 +756,7 @@ class _Rewriter(cst.CSTTransformer):
                     "reshape",
                     shown,
                     ENTRIES["reshape"],
-                    "the shape is not written out: Gluon's codes 0, -2, -3, -4 mean "
+                    f"the shape is not written out: {S}'s codes 0, -2, -3, -4 mean "
                     "copy/rest/merge/split there",
                 )
                 return self.expr(f"{x}.reshape({shape_text})")
@@ -810,7 +814,7 @@ class _Rewriter(cst.CSTTransformer):
             return updated
         data, devices, axis = args["data"], args["ctx_list"], args.get("batch_axis", "0")
         self.done(original, "split_and_load", shown, "split-and-load", "one slice of the batch per device")
-        parts = f"torch.tensor_split({data}, len({devices}), dim={axis})"
+        parts = f"{T}.tensor_split({data}, len({devices}), dim={axis})"
         return self.expr(f"[part.to(d) for part, d in zip({parts}, {devices})]")
 
     def _random(
@@ -824,7 +828,7 @@ class _Rewriter(cst.CSTTransformer):
             )
             extra = "".join(f", {k}={v}" for k, v in kw.items())
             self.done(original, "random", shown, ENTRIES["random"])
-            return self.expr(f"torch.empty({shape}{extra}).uniform_({low}, {high})")
+            return self.expr(f"{T}.empty({shape}{extra}).uniform_({low}, {high})")
         if name == "normal":
             loc, scale, shape = (
                 kw.pop(k, pos[i] if len(pos) > i else d)
@@ -832,7 +836,7 @@ class _Rewriter(cst.CSTTransformer):
             )
             extra = "".join(f", {k}={v}" for k, v in kw.items())
             self.done(original, "random", shown, ENTRIES["normal"])
-            return self.expr(f"torch.empty({shape}{extra}).normal_({loc}, {scale})")
+            return self.expr(f"{T}.empty({shape}{extra}).normal_({loc}, {scale})")
         self.flag(original, "unmapped", shown, "", f"{shown}: no rule; port by hand")
         return updated
 
@@ -869,7 +873,7 @@ class _Rewriter(cst.CSTTransformer):
                 "params",
                 f"{shown}(params=)",
                 ENTRIES["params_get"],
-                f"params={shared} shared parameters in Gluon: after building, assign the shared tensor "
+                f"params={shared} shared parameters in {S}: after building, assign the shared tensor "
                 "(e.g. self.decoder.weight = self.encoder.weight)",
             )
         if name in ("Sequential", "HybridSequential"):
@@ -907,11 +911,11 @@ class _Rewriter(cst.CSTTransformer):
                     "batchnorm",
                     shown,
                     ENTRIES["batchnorm"],
-                    f"axis={axis}: PyTorch normalises dim 1; permute",
+                    f"axis={axis}: {TL} normalises dim 1; permute",
                 )
             cls = f"nn.BatchNorm{dims}" if channels else f"nn.LazyBatchNorm{dims}"
             args = self._join([channels] if channels else [], out)
-            self.done(original, "batchnorm", shown, ENTRIES["batchnorm"], "momentum is 1 - MXNet's")
+            self.done(original, "batchnorm", shown, ENTRIES["batchnorm"], f"momentum is 1 - {S}'s")
             if kw:
                 self.flag(
                     original,
@@ -1075,7 +1079,7 @@ class _Rewriter(cst.CSTTransformer):
                 "rnn",
                 shown,
                 ENTRIES["lstm"],
-                "input_size unknown: PyTorch needs it (pass input_size=)",
+                f"input_size unknown: {TL} needs it (pass input_size=)",
             )
             return updated
         self.done(original, "rnn", shown, ENTRIES["lstm"], "gates in the same order; (h, c) a tuple")
@@ -1108,8 +1112,7 @@ class _Rewriter(cst.CSTTransformer):
                 "loss",
                 shown,
                 entry,
-                "Gluon's L2Loss is 0.5 * squared error, averaged over all but the batch axis: "
-                "multiply by 0.5",
+                f"{S}'s L2Loss is 0.5 * squared error, averaged over all but the batch axis: multiply by 0.5",
             )
         elif name == "L1Loss" or name.startswith("Sigmoid"):
             self.flag(
@@ -1117,12 +1120,12 @@ class _Rewriter(cst.CSTTransformer):
                 "loss",
                 shown,
                 entry,
-                "Gluon averages over every axis but the batch one: add .mean(dim=...) for >1-D outputs",
+                f"{S} averages over every axis but the batch one: add .mean(dim=...) for >1-D outputs",
             )
         else:
             self.done(original, "loss", shown, entry, "reduction='none' (one loss per sample), int64 labels")
         if kw.pop("weight", None) is not None:
-            self.flag(original, "loss", shown, entry, "weight= scales the loss in Gluon; not carried")
+            self.flag(original, "loss", shown, entry, f"weight= scales the loss in {S}; not carried")
         if cls == "nn.CrossEntropyLoss":
             return self.expr(
                 "lambda pred, label: nn.functional.cross_entropy(pred, label.long(), reduction='none')"
@@ -1191,7 +1194,7 @@ class _Rewriter(cst.CSTTransformer):
         if "thread_pool" in kw:
             kw.pop("thread_pool")
         self.done(original, "dataloader", shown, ENTRIES["dataloader"])
-        return self.expr(f"torch.utils.data.DataLoader({self._join(pos, kw)})")
+        return self.expr(f"{T}.utils.data.DataLoader({self._join(pos, kw)})")
 
     def _vision_dataset(
         self, original: cst.Call, shown: str, name: str, pos: list[str], kw: dict[str, str]
@@ -1205,7 +1208,7 @@ class _Rewriter(cst.CSTTransformer):
             "dataset",
             shown,
             ENTRIES["transform_first"],
-            "torchvision's dataset yields PIL images (Gluon's: HWC uint8 arrays): add "
+            f"torchvision's dataset yields PIL images ({S}'s: HWC uint8 arrays): add "
             "transform=torchvision.transforms.ToTensor() (CHW, scaled to [0, 1]) or an equivalent",
         )
         return self.expr(f"torchvision.datasets.{name}({self._join(pos, kw)})")
@@ -1230,7 +1233,7 @@ class _Rewriter(cst.CSTTransformer):
             self.done(original, "metric", f"metric.{method}()", ENTRIES["metric"], "the helper class has it")
             return updated
         if method in ("as_np_ndarray", "as_nd_ndarray") and not pos and not kw:
-            self.done(original, "asnumpy", line_api, ENTRIES["asnumpy"], "one tensor type in PyTorch")
+            self.done(original, "asnumpy", line_api, ENTRIES["asnumpy"], f"one tensor type in {TL}")
             return func.value
         if method == "attach_grad" and not pos:
             self.done(original, "attach_grad", line_api, ENTRIES["attach_grad"])
@@ -1242,7 +1245,7 @@ class _Rewriter(cst.CSTTransformer):
             method == "__init__"
             and isinstance(func.value, cst.Call)
             and self.class_stack
-            and self.class_stack[-1].gluon
+            and self.class_stack[-1].is_block
         ):
             inner = func.value.func
             if isinstance(inner, cst.Name) and inner.value == "super" and (pos or kw):
@@ -1253,7 +1256,7 @@ class _Rewriter(cst.CSTTransformer):
         if (
             method in ("get", "get_constant")
             and self.class_stack
-            and self.class_stack[-1].gluon
+            and self.class_stack[-1].is_block
             and receiver.endswith(".params")
         ):
             shape = kw.get("shape", pos[1] if len(pos) > 1 else None)
@@ -1263,7 +1266,7 @@ class _Rewriter(cst.CSTTransformer):
                     "params_get",
                     ".params.get()",
                     ENTRIES["params_get"],
-                    "no shape given: write nn.Parameter(torch.empty(shape))",
+                    f"no shape given: write nn.Parameter({T}.empty(shape))",
                 )
                 return updated
             grad = (
@@ -1277,9 +1280,9 @@ class _Rewriter(cst.CSTTransformer):
                     "params_get",
                     ".params.get()",
                     ENTRIES["initialize"],
-                    f"init={init} not carried: initialise with torch.nn.init",
+                    f"init={init} not carried: initialise with {T}.nn.init",
                 )
-            return self.expr(f"nn.Parameter(torch.empty({shape}).uniform_(-0.07, 0.07){grad})")
+            return self.expr(f"nn.Parameter({T}.empty({shape}).uniform_(-0.07, 0.07){grad})")
         if method == "add" and self._is_sequential(original):
             self.done(original, "sequential", ".add()", ENTRIES["sequential"], "add -> append")
             if len(pos) == 1:
@@ -1287,7 +1290,7 @@ class _Rewriter(cst.CSTTransformer):
             return self.expr(f"{receiver}.extend([{', '.join(pos)}])")
         if method in ("save_parameters", "save_params") and len(pos) == 1:
             self.done(original, "save", line_api, ENTRIES["save"])
-            return self.expr(f"torch.save({receiver}.state_dict(), {pos[0]})")
+            return self.expr(f"{T}.save({receiver}.state_dict(), {pos[0]})")
         if method in ("load_parameters", "load_params") and pos:
             self.done(original, "save", line_api, ENTRIES["save"])
             if len(pos) > 1 or kw:
@@ -1298,12 +1301,12 @@ class _Rewriter(cst.CSTTransformer):
                     ENTRIES["save"],
                     "ctx/allow_missing arguments dropped: use map_location / strict=False",
                 )
-            return self.expr(f"{receiver}.load_state_dict(torch.load({pos[0]}))")
+            return self.expr(f"{receiver}.load_state_dict({T}.load({pos[0]}))")
         if method == "step" and self._is_trainer(receiver):
             self.done(
                 original,
                 "step",
-                "mx.gluon.Trainer.step",
+                TRAINER_STEP,
                 ENTRIES["step"],
                 "the loss is divided by batch_size at backward()",
             )
@@ -1326,7 +1329,7 @@ class _Rewriter(cst.CSTTransformer):
                 "step",
                 ".backward()",
                 ENTRIES["step"],
-                "Gluon summed a vector loss and trainer.step(n) divided by n: backward on loss.sum() / n",
+                f"{S} summed a vector loss and trainer.step(n) divided by n: backward on loss.sum() / n",
             )
             return updated
         if method == "set_learning_rate" and self._is_trainer(receiver) and len(pos) == 1:
@@ -1338,8 +1341,8 @@ class _Rewriter(cst.CSTTransformer):
                 "rnn",
                 ".begin_state()",
                 ENTRIES["lstm"],
-                "PyTorch starts from zeros when no state is passed; otherwise build "
-                "torch.zeros(num_layers * directions, batch, hidden) (a pair for LSTM)",
+                f"{TL} starts from zeros when no state is passed; otherwise build "
+                f"{T}.zeros(num_layers * directions, batch, hidden) (a pair for LSTM)",
             )
             return updated
         if method == "transform_first" and len(pos) == 1 and receiver.startswith("torchvision.datasets."):
@@ -1351,7 +1354,7 @@ class _Rewriter(cst.CSTTransformer):
                 "transform_first",
                 ".transform()",
                 ENTRIES["transform_first"],
-                "Gluon's dataset.transform(fn) calls fn(data, label); wrap the dataset in one whose "
+                f"{S}'s dataset.transform(fn) calls fn(data, label); wrap the dataset in one whose "
                 "__getitem__ applies fn, or use transform=/target_transform=",
             )
             return updated
@@ -1384,10 +1387,10 @@ class _Rewriter(cst.CSTTransformer):
             dtype = pos[0].strip("'\"")
             if dtype in ("float32", "float64", "int32", "int64", "uint8", "float16"):
                 self.done(original, "astype", ".astype()", "dtype-cast")
-                return self.expr(f"{receiver}.to(torch.{dtype})")
+                return self.expr(f"{receiver}.to({T}.{dtype})")
             if dtype.startswith("np."):
                 self.done(original, "astype", ".astype()", "dtype-cast")
-                return self.expr(f"{receiver}.to(torch.{dtype[3:]})")
+                return self.expr(f"{receiver}.to({T}.{dtype[3:]})")
         return updated
 
     def _is_trainer(self, name: str) -> bool:
@@ -1400,8 +1403,7 @@ class _Rewriter(cst.CSTTransformer):
         if self.code(call.func.value) in self.sequentials:
             return True
         return bool(call.args) and all(
-            isinstance(a.value, cst.Call) and ".gluon." in (self.api_of(a.value.func) or "")
-            for a in call.args
+            isinstance(a.value, cst.Call) and self.api_of(a.value.func) is not None for a in call.args
         )
 
     # -- keyword ctx= on anything ----------------------------------------------------------

@@ -9,6 +9,11 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+from fwcheat.frameworks import BY_KEY, DEFAULT_PAIR
+
+#: The target framework's module, as its code spells it (the table gives it).
+T = BY_KEY[DEFAULT_PAIR[1]].module
+
 
 class Op(NamedTuple):
     """An operator ``F.name(x, ...)``: its PyTorch function, argument renames and entry."""
@@ -23,46 +28,46 @@ _AXIS = (("axis", "dim"), ("keepdims", "keepdim"))
 
 #: Operators with a direct counterpart (positional arguments kept; keywords renamed).
 OPS: dict[str, Op] = {
-    "relu": Op("torch.relu", "activation-functions"),
-    "sigmoid": Op("torch.sigmoid", "activation-functions"),
-    "tanh": Op("torch.tanh", "activation-functions"),
-    "exp": Op("torch.exp", "unary-math"),
-    "log": Op("torch.log", "unary-math"),
-    "sqrt": Op("torch.sqrt", "unary-math"),
-    "abs": Op("torch.abs", "unary-math"),
-    "square": Op("torch.square", "square-power"),
-    "sin": Op("torch.sin", "unary-math"),
-    "cos": Op("torch.cos", "unary-math"),
-    "sign": Op("torch.sign", "sign"),
-    "sum": Op("torch.sum", "reduction-axis", _AXIS),
-    "mean": Op("torch.mean", "reduction-axis", _AXIS),
-    "prod": Op("torch.prod", "reduction-axis", _AXIS),
-    "max": Op("torch.amax", "reduction-axis", _AXIS),
-    "min": Op("torch.amin", "reduction-axis", _AXIS),
-    "argmax": Op("torch.argmax", "argmax", _AXIS),
-    "argmin": Op("torch.argmin", "argmax", _AXIS),
-    "softmax": Op("torch.softmax", "softmax", (("axis", "dim"),)),
-    "log_softmax": Op("torch.log_softmax", "log-softmax", (("axis", "dim"),)),
-    "batch_dot": Op("torch.bmm", "batch-dot-bmm"),
-    "broadcast_add": Op("torch.add", "tensor-broadcast-add"),
-    "broadcast_plus": Op("torch.add", "tensor-broadcast-add"),
-    "broadcast_sub": Op("torch.sub", "tensor-broadcast-add"),
-    "broadcast_minus": Op("torch.sub", "tensor-broadcast-add"),
-    "broadcast_mul": Op("torch.mul", "broadcast-mul"),
-    "broadcast_div": Op("torch.div", "tensor-broadcast-add"),
-    "broadcast_maximum": Op("torch.maximum", "maximum-minimum"),
-    "broadcast_minimum": Op("torch.minimum", "maximum-minimum"),
-    "maximum": Op("torch.maximum", "maximum-minimum"),
-    "minimum": Op("torch.minimum", "maximum-minimum"),
-    "where": Op("torch.where", "where"),
-    "zeros_like": Op("torch.zeros_like", "zeros-like"),
-    "ones_like": Op("torch.ones_like", "zeros-like"),
-    "flatten": Op("torch.flatten", "flatten-batch"),
-    "clip": Op("torch.clamp", "clip-clamp", (("a_min", "min"), ("a_max", "max"))),
-    "tile": Op("torch.tile", "repeat-vs-tile", (("reps", "dims"),)),
-    "flip": Op("torch.flip", "flip", (("axis", "dims"),)),
-    "norm": Op("torch.norm", "norm", _AXIS),
-    "cumsum": Op("torch.cumsum", "cumsum", (("axis", "dim"),)),
+    "relu": Op(f"{T}.relu", "activation-functions"),
+    "sigmoid": Op(f"{T}.sigmoid", "activation-functions"),
+    "tanh": Op(f"{T}.tanh", "activation-functions"),
+    "exp": Op(f"{T}.exp", "unary-math"),
+    "log": Op(f"{T}.log", "unary-math"),
+    "sqrt": Op(f"{T}.sqrt", "unary-math"),
+    "abs": Op(f"{T}.abs", "unary-math"),
+    "square": Op(f"{T}.square", "square-power"),
+    "sin": Op(f"{T}.sin", "unary-math"),
+    "cos": Op(f"{T}.cos", "unary-math"),
+    "sign": Op(f"{T}.sign", "sign"),
+    "sum": Op(f"{T}.sum", "reduction-axis", _AXIS),
+    "mean": Op(f"{T}.mean", "reduction-axis", _AXIS),
+    "prod": Op(f"{T}.prod", "reduction-axis", _AXIS),
+    "max": Op(f"{T}.amax", "reduction-axis", _AXIS),
+    "min": Op(f"{T}.amin", "reduction-axis", _AXIS),
+    "argmax": Op(f"{T}.argmax", "argmax", _AXIS),
+    "argmin": Op(f"{T}.argmin", "argmax", _AXIS),
+    "softmax": Op(f"{T}.softmax", "softmax", (("axis", "dim"),)),
+    "log_softmax": Op(f"{T}.log_softmax", "log-softmax", (("axis", "dim"),)),
+    "batch_dot": Op(f"{T}.bmm", "batch-dot-bmm"),
+    "broadcast_add": Op(f"{T}.add", "tensor-broadcast-add"),
+    "broadcast_plus": Op(f"{T}.add", "tensor-broadcast-add"),
+    "broadcast_sub": Op(f"{T}.sub", "tensor-broadcast-add"),
+    "broadcast_minus": Op(f"{T}.sub", "tensor-broadcast-add"),
+    "broadcast_mul": Op(f"{T}.mul", "broadcast-mul"),
+    "broadcast_div": Op(f"{T}.div", "tensor-broadcast-add"),
+    "broadcast_maximum": Op(f"{T}.maximum", "maximum-minimum"),
+    "broadcast_minimum": Op(f"{T}.minimum", "maximum-minimum"),
+    "maximum": Op(f"{T}.maximum", "maximum-minimum"),
+    "minimum": Op(f"{T}.minimum", "maximum-minimum"),
+    "where": Op(f"{T}.where", "where"),
+    "zeros_like": Op(f"{T}.zeros_like", "zeros-like"),
+    "ones_like": Op(f"{T}.ones_like", "zeros-like"),
+    "flatten": Op(f"{T}.flatten", "flatten-batch"),
+    "clip": Op(f"{T}.clamp", "clip-clamp", (("a_min", "min"), ("a_max", "max"))),
+    "tile": Op(f"{T}.tile", "repeat-vs-tile", (("reps", "dims"),)),
+    "flip": Op(f"{T}.flip", "flip", (("axis", "dims"),)),
+    "norm": Op(f"{T}.norm", "norm", _AXIS),
+    "cumsum": Op(f"{T}.cumsum", "cumsum", (("axis", "dim"),)),
 }
 
 #: Methods of an NDArray whose keywords are renamed (``x.sum(axis=1)`` -> ``x.sum(dim=1)``).
@@ -121,17 +126,17 @@ LOSSES: dict[str, tuple[str, str]] = {
 
 #: Trainer's optimizer name -> (torch.optim class, hyperparameter renames).
 OPTIMIZERS: dict[str, tuple[str, dict[str, str]]] = {
-    "sgd": ("torch.optim.SGD", {"learning_rate": "lr", "momentum": "momentum", "wd": "weight_decay"}),
-    "nag": ("torch.optim.SGD", {"learning_rate": "lr", "momentum": "momentum", "wd": "weight_decay"}),
+    "sgd": (f"{T}.optim.SGD", {"learning_rate": "lr", "momentum": "momentum", "wd": "weight_decay"}),
+    "nag": (f"{T}.optim.SGD", {"learning_rate": "lr", "momentum": "momentum", "wd": "weight_decay"}),
     "adam": (
-        "torch.optim.Adam",
+        f"{T}.optim.Adam",
         {"learning_rate": "lr", "wd": "weight_decay", "epsilon": "eps", "beta1": "", "beta2": ""},
     ),
     "rmsprop": (
-        "torch.optim.RMSprop",
+        f"{T}.optim.RMSprop",
         {"learning_rate": "lr", "wd": "weight_decay", "epsilon": "eps", "gamma1": "alpha"},
     ),
-    "adagrad": ("torch.optim.Adagrad", {"learning_rate": "lr", "wd": "weight_decay", "eps": "eps"}),
+    "adagrad": (f"{T}.optim.Adagrad", {"learning_rate": "lr", "wd": "weight_decay", "eps": "eps"}),
 }
 
 #: Gluon datasets in ``gluon.data.vision`` -> torchvision's.

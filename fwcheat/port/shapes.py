@@ -13,15 +13,17 @@ from __future__ import annotations
 import json
 
 from fwcheat.frameworks import DEFAULT_PAIR, label
+from fwcheat.scan.profiles import PROFILES
 
 MARK = "FWCHEAT-PORT-SHAPES:"
 
 _RECORDER = """
 import json as _json, runpy as _runpy, sys as _sys
-import mxnet as _mx
+import {root} as _mx
+_Block = _mx.{block}
 _path, _factory, _shape = {path!r}, {factory!r}, {shape!r}
 _built = {{}}
-_block_init = _mx.gluon.Block.__init__
+_block_init = _Block.__init__
 def _init(self, *args, **kwargs):
     _block_init(self, *args, **kwargs)
     _frame = _sys._getframe(1)
@@ -34,7 +36,7 @@ def _init(self, *args, **kwargs):
         _line = _where[0] if _where and _where[0] else _frame.f_lineno
         _col = _where[2] if _where and _where[2] is not None else -1
         _built.setdefault(id(self), (_line, _col, type(self).__name__))
-_mx.gluon.Block.__init__ = _init
+_Block.__init__ = _init
 _argv, _sys.argv = _sys.argv, [_path]
 try:
     _namespace = _runpy.run_path(_path, run_name="__fwcheat_port__")
@@ -42,13 +44,13 @@ try:
         raise LookupError(f"{{_path}} defines no {{_factory!r}}; name the model's factory with --model")
     _net = _namespace[_factory]()
 finally:
-    _mx.gluon.Block.__init__ = _block_init
+    _Block.__init__ = _block_init
     _sys.argv = _argv
 _seen = {{}}
 def _walk(block):
     yield block
     for child in block._children.values():
-        yield from _walk(child() if callable(child) and not isinstance(child, _mx.gluon.Block) else child)
+        yield from _walk(child() if callable(child) and not isinstance(child, _Block) else child)
 def _hook(block, inputs):
     key = _built.get(id(block))
     if key is not None and inputs and hasattr(inputs[0], "shape"):
@@ -57,7 +59,7 @@ def _hook(block, inputs):
 for _block in _walk(_net):
     _block.register_forward_pre_hook(_hook)
 _net.initialize()
-_net(_mx.nd.zeros(_shape))
+_net(_mx.{zeros}(_shape))
 print({mark!r} + _json.dumps({{k: sorted(v) for k, v in _seen.items()}}))
 """
 
@@ -79,7 +81,17 @@ def parse_shape(text: str) -> tuple[int, ...]:
 
 def recorder(path: str, factory: str, shape: tuple[int, ...]) -> str:
     """The code run in the MXNet kernel."""
-    return _RECORDER.format(path=path, factory=factory, shape=shape, mark=MARK)
+    profile = PROFILES[DEFAULT_PAIR[0]]
+    package = profile.op_namespace_owner.split(".", 1)[1].rsplit(".", 1)[0]  # where Block lives
+    return _RECORDER.format(
+        root=profile.roots[0],
+        block=f"{package}.Block",
+        zeros=profile.op_namespace.split(".", 1)[1] + ".zeros",
+        path=path,
+        factory=factory,
+        shape=shape,
+        mark=MARK,
+    )
 
 
 def parse_output(stdout: str) -> dict[tuple[int, int, str], tuple[int, ...]]:

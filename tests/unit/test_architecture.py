@@ -46,6 +46,7 @@ ENGINE = (
     "fwcheat.apimap",
     "fwcheat.scan",
     "fwcheat.porting",
+    "fwcheat.port",
     "fwcheat.text",
 )
 FRONT_ENDS = (
