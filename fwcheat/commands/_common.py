@@ -85,6 +85,11 @@ def chosen_device(args: argparse.Namespace, command: str, *, auto: bool = True) 
     return device
 
 
+def counted(count: int, noun: str, plural: str = "") -> str:
+    """``1 file``, ``2 files``: a count with its noun in the right number."""
+    return f"{count} {noun if count == 1 else plural or noun + 's'}"
+
+
 def add_execution_options(parser: argparse.ArgumentParser, *, timeout_help: str) -> None:
     """--device and --timeout, shared by the commands that run snippets."""
     add_device_option(parser)

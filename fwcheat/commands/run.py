@@ -107,6 +107,10 @@ def main(args: argparse.Namespace) -> int:
         from fwcheat.render_run import print_results
 
         out = Console(highlight=False)
-        out.print(f"{entry.title}  [dim]{entry.id} · device {device}[/dim]")
+        from rich.text import Text
+
+        from fwcheat.sanitize import safe_line
+
+        out.print(Text(safe_line(entry.title)) + Text(f"  {entry.id} · device {device}", style="dim"))
         print_results(out, outcome.results, outcome.verdicts, wall)
     return 0 if outcome.ok else 1

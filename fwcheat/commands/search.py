@@ -61,6 +61,7 @@ def main(args: argparse.Namespace) -> int:
         return 0 if shown else 1
     from fwcheat.commands._common import chosen_pair, console
     from fwcheat.render import print_hits, print_suggestions
+    from fwcheat.sanitize import safe_line
 
     pair = chosen_pair(args, "search")
     if pair is None:
@@ -80,7 +81,7 @@ def main(args: argparse.Namespace) -> int:
     if more:
         out.print()
         out.print(
-            f"More: {', '.join(h.card.id for h in more)}  (fwcheat show ID)",
+            f"More: {safe_line(', '.join(h.card.id for h in more))}  (fwcheat show ID)",
             style="dim",
             markup=False,
         )

@@ -144,8 +144,11 @@ class _Collector:
     def add_data(self, kind: str, data: dict[str, Any]) -> None:
         for mime, ext in (("image/png", "png"), ("image/jpeg", "jpg")):
             if mime in data and self.image_dir is not None:
-                self.image_dir.mkdir(parents=True, exist_ok=True)
+                from fwcheat.paths import private_dir, private_file
+
+                private_dir(str(self.image_dir))
                 path = self.image_dir / f"{uuid.uuid4().hex[:12]}.{ext}"
+                private_file(str(path))  # 0600 before a byte of the image is written
                 path.write_bytes(base64.b64decode(data[mime]))
                 self.add("image", str(path))
                 return

@@ -24,10 +24,10 @@ __all__ = [
     "Tolerance",
 ]
 
-KebabCase = Annotated[str, msgspec.Meta(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")]
-Identifier = Annotated[str, msgspec.Meta(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")]
+KebabCase = Annotated[str, msgspec.Meta(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*\Z")]
+Identifier = Annotated[str, msgspec.Meta(pattern=r"^[A-Za-z_][A-Za-z0-9_]*\Z")]
 NonEmpty = Annotated[str, msgspec.Meta(min_length=1)]
-ModuleName = Annotated[str, msgspec.Meta(pattern=r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")]
+ModuleName = Annotated[str, msgspec.Meta(pattern=r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*\Z")]
 
 
 class Snippet(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
@@ -94,7 +94,7 @@ class Entry(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
     compare: Identifier | None = None
     tolerance: Tolerance | None = None
     #: GPUs the entry needs: 0 runs anywhere, 1 needs a GPU, 2+ needs several.
-    gpus: Annotated[int, msgspec.Meta(ge=0)] = 0
+    gpus: Annotated[int, msgspec.Meta(ge=0, le=1024)] = 0
     #: Modules the snippets import beyond their framework (``torchvision``);
     #: verify skips the entry, with the reason, where one cannot be imported.
     requires: list[ModuleName] = []

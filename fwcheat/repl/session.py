@@ -62,9 +62,11 @@ def history_path() -> Path:
 
 
 def default_history() -> History:
+    from fwcheat.paths import private_file
+
     path = history_path()
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        private_file(str(path))  # what was typed (tokens too) is the user's alone
     except OSError:
         from prompt_toolkit.history import InMemoryHistory
 

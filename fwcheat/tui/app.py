@@ -29,6 +29,7 @@ from textual.widgets import Footer, Input, Select
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from fwcheat.frameworks import DEFAULT_PAIR, label, short
+from fwcheat.sanitize import safe_text
 from fwcheat.tui import messages as msg
 from fwcheat.tui.kernels import BUSY, LABELS, SIDES, KernelBridge, KernelState
 from fwcheat.tui.widgets.results import ResultsList
@@ -36,6 +37,8 @@ from fwcheat.tui.widgets.search_box import SearchBox
 from fwcheat.tui.widgets.status_bar import StatusBar
 
 if TYPE_CHECKING:
+    from textual.notifications import SeverityLevel
+
     from fwcheat.kernels.base import ExecutionResult, OutputEvent
     from fwcheat.knowledge.card import Card
     from fwcheat.knowledge.model import Entry
@@ -49,6 +52,8 @@ if TYPE_CHECKING:
 INLINE_SEARCH_LIMIT = 0.004
 #: How long typing must pause before the pair view shows the top result (seconds).
 FOLLOW_DELAY = 0.12
+#: After SIGTERM/SIGHUP, how long a clean shutdown may take before kernels are killed outright.
+EXIT_GRACE = 8.0
 
 
 @dataclass(frozen=True)
@@ -77,7 +82,11 @@ def _summary(result: ExecutionResult) -> str:
         text = f"✘ {result.status.value}"
     if result.truncated:
         text += " · output cut"
-    return text
+    from rich.markup import escape
+
+    from fwcheat.sanitize import safe_line
+
+    return escape(safe_line(text))  # a border title is markup; the error name comes from the kernel
 
 
 class FwcheatApp(App[None]):
@@ -135,6 +144,7 @@ class FwcheatApp(App[None]):
         self._follow_timer: Timer | None = None
         self._inline_search = False
         self._quit_warned = False
+        self._exit_signal: int | None = None
 
     # -- layout -------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -171,6 +181,7 @@ class FwcheatApp(App[None]):
 
         self.query_one("#body").mount(PairView(id="pair"))
         self.load_catalog()
+        self._exit_on_signals()
         if self.scan_path is not None:
             self.scan_file(self.scan_path)
         if self.start_kernels:
@@ -179,6 +190,36 @@ class FwcheatApp(App[None]):
 
     async def on_unmount(self) -> None:
         await self.bridge.shutdown()
+
+    def _exit_on_signals(self) -> None:
+        """SIGTERM and SIGHUP (the terminal closed) quit like ctrl+q: kernels and their files go too."""
+        import asyncio
+        import contextlib
+        import signal
+
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGHUP):
+            with contextlib.suppress(ValueError, RuntimeError, NotImplementedError):  # not the main thread
+                loop.add_signal_handler(sig, self._signalled, sig)
+
+    def _signalled(self, signum: int) -> None:
+        import os
+        import threading
+
+        from fwcheat.kernels.jupyter import kill_leftover_kernels
+
+        def hard_exit() -> None:
+            kill_leftover_kernels()
+            os._exit(128 + signum)
+
+        if self._exit_signal is not None:  # a second signal: stop being polite
+            hard_exit()
+        self._exit_signal = signum
+        # If shutting down hangs (a terminal that is gone can block writes), still clean up.
+        timer = threading.Timer(EXIT_GRACE, hard_exit)
+        timer.daemon = True
+        timer.start()
+        self.exit(return_code=128 + signum)
 
     def is_mounted_screen(self) -> bool:
         """False before the pair view is mounted and while the app tears down."""
@@ -208,6 +249,21 @@ class FwcheatApp(App[None]):
 
     def say(self, message: str) -> None:
         self.status.say(message)
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = False,
+    ) -> None:
+        """A toast; its text (often a file name or an error) is shown as written: no markup, no escapes."""
+        from fwcheat.sanitize import safe_line
+
+        text = safe_text(message) if not markup else message
+        super().notify(text, title=safe_line(title), severity=severity, timeout=timeout, markup=markup)
 
     # -- knowledge and search ----------------------------------------------------------
     @work(thread=True, group="catalog", exit_on_error=False)
@@ -371,7 +427,8 @@ class FwcheatApp(App[None]):
             return
         snippet = entry.snippets.get(message.framework)
         edits = self.edits.setdefault(entry.id, {})
-        if snippet is not None and message.code != snippet.code:
+        # The editor shows the code with control characters made visible (see PairView.show).
+        if snippet is not None and message.code != safe_text(snippet.code):
             edits[message.framework] = message.code
         else:
             edits.pop(message.framework, None)
@@ -596,7 +653,7 @@ class FwcheatApp(App[None]):
         if entry is None:
             return
         snippet = entry.snippets.get(side)
-        self.pair.side(side).load(entry.id, snippet.code if snippet else None)
+        self.pair.side(side).load(entry.id, safe_text(snippet.code) if snippet else None)
         edits = self.edits.get(entry.id, {})
         edits.pop(side, None)
         if not edits:
@@ -649,9 +706,20 @@ class FwcheatApp(App[None]):
         except SaveError as exc:
             self.call_from_thread(self.notify, str(exc), title="Not saved", severity="error")
             return
-        self.call_from_thread(self._saved, entry, str(path))
+        self.call_from_thread(self._saved, entry, str(path), self._overrides_bundled(entry.id))
 
-    def _saved(self, entry: Entry, path: str) -> None:
+    def _overrides_bundled(self, entry_id: str) -> bool:
+        """Whether the bundled knowledge base has an entry with this id (which a user file overrides)."""
+        if self.catalog is None:
+            return False
+        kb = self.catalog.knowledge
+        here = kb.locations.get(entry_id)
+        replaced = kb.overridden.get(entry_id)
+        return (here is not None and here.layer == "bundled") or (
+            replaced is not None and replaced.layer == "bundled"
+        )
+
+    def _saved(self, entry: Entry, path: str, overrides: bool = False) -> None:
         self.edits.pop(entry.id, None)
         self._quit_warned = False
         from fwcheat.knowledge.card import Card
@@ -663,10 +731,11 @@ class FwcheatApp(App[None]):
             for framework in SIDES:
                 snippet = entry.snippets.get(framework)
                 pane = self.pair.side(framework)
-                pane.base = snippet.code if snippet else None
+                pane.base = safe_text(snippet.code) if snippet else None
                 pane.load(entry.id, pane.base)
         self.say(f"saved {entry.id} to {path}")
-        self.notify(f"Saved {entry.id} to {path}; it overrides the bundled entry.", title="Saved")
+        note = "; it overrides the bundled entry" if overrides else ""
+        self.notify(f"Saved {entry.id} to {path}{note}.", title="Saved")
         self.load_catalog()
 
     async def action_quit(self) -> None:

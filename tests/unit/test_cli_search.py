@@ -150,7 +150,7 @@ def test_validate_cli_reports_and_fails(tmp_path: Path) -> None:
     result = run_cli("validate", str(bad))
     assert result.returncode == 1
     assert f"{bad}:3: error:" in result.stderr and "did you mean `title`" in result.stderr
-    assert "1 errors" in result.stderr
+    assert "1 file, 0 entries: 1 error, 0 warnings" in result.stderr  # singular where it is one
 
 
 def test_validate_bundled_knowledge_is_clean() -> None:

@@ -10,6 +10,7 @@ from textual.containers import Container, Vertical
 from textual.message import Message
 from textual.widgets import Static
 
+from fwcheat.sanitize import safe_line, safe_text
 from fwcheat.tui.kernels import SIDES
 from fwcheat.tui.widgets.snippet_pane import SnippetPane
 
@@ -20,13 +21,13 @@ if TYPE_CHECKING:
 
 def describe(entry: Entry) -> Text:
     text = Text()
-    text.append(entry.title, style="bold")
-    text.append(f"  {entry.title_zh}", style="bold")
+    text.append(safe_line(entry.title), style="bold")
+    text.append(f"  {safe_line(entry.title_zh)}", style="bold")
     text.append(f"  [{entry.category}] {entry.id}\n", style="dim")
-    text.append(entry.summary.strip())
+    text.append(safe_text(entry.summary.strip()))
     for note in entry.notes:
         text.append("\n • ", style="yellow")
-        text.append(note.strip())
+        text.append(safe_text(note.strip()))
     if entry.compare:
         text.append(f"\ncompare: {entry.compare}", style="dim")
     if entry.gpus:
@@ -39,7 +40,7 @@ def verdict_text(verdict: Verdict | None, waiting: str = "") -> Text:
         return Text(waiting, style="dim")
     mark, style = ("✔ agree", "bold green") if verdict.ok else (f"✘ {verdict.agreement.value}", "bold red")
     text = Text(mark, style=style)
-    text.append(f"  {verdict.message}")
+    text.append(f"  {safe_text(verdict.message)}")
     return text
 
 
@@ -72,7 +73,9 @@ class PairView(Vertical):
         self.query_one("#notes", Static).update(describe(entry))
         for framework in SIDES:
             snippet = entry.snippets.get(framework)
-            self.side(framework).load(entry.id, snippet.code if snippet else None, edits.get(framework))
+            # Shown (and run) with control characters made visible: an editor must not emit them.
+            code = safe_text(snippet.code) if snippet else None
+            self.side(framework).load(entry.id, code, edits.get(framework))
         self.set_verdict(None, self.waiting_text())
 
     def waiting_text(self) -> str:

@@ -61,5 +61,7 @@ class StatusBar(Static):
         self.refresh_status()
 
     def say(self, message: str) -> None:
-        self.message = message
+        from fwcheat.sanitize import safe_line
+
+        self.message = safe_line(message)
         self.refresh_status()
