@@ -53,6 +53,7 @@ ENGINE = (
     "fwcheat.apimap",
     "fwcheat.scan",
     "fwcheat.porting",
+    "fwcheat.port",
     "fwcheat.text",
     "fwcheat.tracebacks",
 )
