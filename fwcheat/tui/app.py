@@ -35,11 +35,12 @@ from fwcheat.tui.widgets.search_box import SearchBox
 from fwcheat.tui.widgets.status_bar import StatusBar
 
 if TYPE_CHECKING:
+    from fwcheat.compare import Verdict
     from fwcheat.kernels.base import ExecutionResult, OutputEvent
     from fwcheat.knowledge.card import Card
     from fwcheat.knowledge.model import Entry
     from fwcheat.tui.catalog import Catalog
-    from fwcheat.tui.widgets.pair_view import PairView
+    from fwcheat.tui.widgets.pair_view import NotesPane, PairView
     from fwcheat.tui.widgets.scan_view import ScanView
     from fwcheat.tui.widgets.snippet_pane import SnippetPane
 
@@ -122,12 +123,16 @@ class FwcheatApp(App[None]):
         self._follow_timer: Timer | None = None
         self._inline_search = False
         self._quit_warned = False
+        #: The status line shows a verdict (cleared when another entry is shown).
+        self._status_is_verdict = False
 
     # -- layout -------------------------------------------------------------------
     def compose(self) -> ComposeResult:
         with Horizontal(id="top"):
-            yield SearchBox(self.initial_query, id="search")
+            # Before the search box in the focus chain (docked right on screen), so the
+            # first Tab from the search box goes to the list.
             yield Select(_device_options(0), value=self.device, allow_blank=False, id="device", compact=True)
+            yield SearchBox(self.initial_query, id="search")
         with Horizontal(id="body"):
             if self.scan_path is not None:
                 from fwcheat.tui.widgets.scan_view import ScanView
@@ -195,6 +200,7 @@ class FwcheatApp(App[None]):
 
     def say(self, message: str) -> None:
         self.status.say(message)
+        self._status_is_verdict = False
 
     # -- knowledge and search ----------------------------------------------------------
     @work(thread=True, group="catalog", exit_on_error=False)
@@ -346,6 +352,8 @@ class FwcheatApp(App[None]):
 
     def show_entry(self, entry: Entry) -> None:
         self.pair.show(entry, self.edits.get(entry.id, {}))
+        if self._status_is_verdict:
+            self.say("")  # that verdict was about another entry
         for framework in SIDES:
             pane = self.pair.side(framework)
             last = self.last_run.get(framework)
@@ -358,7 +366,7 @@ class FwcheatApp(App[None]):
             return
         snippet = entry.snippets.get(message.framework)
         edits = self.edits.setdefault(entry.id, {})
-        if snippet is not None and message.code != snippet.code:
+        if snippet is not None and message.code.rstrip("\n") != snippet.code.rstrip("\n"):
             edits[message.framework] = message.code
         else:
             edits.pop(message.framework, None)
@@ -367,6 +375,32 @@ class FwcheatApp(App[None]):
 
     def on_descendant_focus(self, event: DescendantFocus) -> None:
         self._side_of(event.widget)
+        self._collapse_list(event.widget)
+
+    def _collapse_list(self, widget: Widget) -> None:
+        """The list gives its width to the pair while the pair has focus; back with the search box."""
+        if self.scan_path is not None:
+            return
+        in_pair = any(node.id == "pair" for node in widget.ancestors_with_self)
+        if in_pair:
+            self.screen.add_class("-list-collapsed")
+        elif isinstance(widget, (SearchBox, ResultsList)):
+            self.screen.remove_class("-list-collapsed")
+
+    def action_list_move(self, step: int) -> None:
+        """Up/Down in the search box move the list's highlight."""
+        results = self.query_one(ResultsList)
+        if results.option_count:
+            current = results.highlighted if results.highlighted is not None else -1
+            results.highlighted = max(0, min(results.option_count - 1, current + step))
+
+    def on_notes_pane_see_also_chosen(self, message: NotesPane.SeeAlsoChosen) -> None:
+        entry = self.catalog.entry(message.entry_id) if self.catalog is not None else None
+        if entry is None:
+            self.say(f"see also: {message.entry_id} is not in the knowledge base")
+            return
+        self.show_entry(entry)
+        self.say(f"showing {entry.id} (see also); ctrl+l searches again")
 
     def _side_of(self, widget: Widget | None) -> str:
         """The framework whose pane holds ``widget``; remembered, so the list keeps the last side."""
@@ -435,7 +469,7 @@ class FwcheatApp(App[None]):
             pane.output.feed("".join(f">>> {line}\n" for line in code.splitlines()))
         else:
             pane.output.reset(f"output · running on {self.device}…")
-        self.pair.set_verdict(None, self.pair.waiting_text())
+        self.show_verdict(None, self.pair.waiting_text())
 
         def stream(event: OutputEvent) -> None:
             # Called on the app's loop by the async engine: queue it, shown on the pane's timer.
@@ -485,9 +519,10 @@ class FwcheatApp(App[None]):
         if any(self.bridge.states[fw].state == BUSY for fw in SIDES):
             return  # the other side's finish will check again
         if not all(r is not None and r.ok for r in runs):
-            self.pair.set_verdict(None, "a side failed: no comparison")
+            failed = [LABELS[fw] for fw, r in zip(SIDES, runs, strict=True) if r is None or not r.ok]
+            self.show_verdict(None, f"✘ {', '.join(failed)} failed: no comparison")
             return
-        self.pair.set_verdict(None, f"comparing `{entry.compare}`…")
+        self.show_verdict(None, f"comparing `{entry.compare}`…")
         self.compare_entry(entry)
 
     @work(group="verdict", exclusive=True, exit_on_error=False)
@@ -500,10 +535,20 @@ class FwcheatApp(App[None]):
         if not self.is_mounted_screen():
             return
         if self.pair.entry is not None and self.pair.entry.id == message.entry_id:
-            self.pair.set_verdict(message.verdict)
-            # Also on the status line: in a small terminal the verdict line may be scrolled away.
-            mark = "✔" if message.verdict.ok else "✘"
-            self.say(f"{mark} {message.verdict.message}")
+            self.show_verdict(message.verdict)
+
+    def show_verdict(self, verdict: Verdict | None, waiting: str = "") -> None:
+        """The verdict line, and the same on the status line, so the two never disagree.
+
+        Also on the status line because in a small terminal the verdict line may be
+        scrolled away; a new run or a failure replaces an older verdict on both.
+        """
+        self.pair.set_verdict(verdict, waiting)
+        if verdict is not None:
+            self.say(f"{'✔' if verdict.ok else '✘'} {verdict.message}")
+        else:
+            self.say(waiting)
+        self._status_is_verdict = True
 
     @on(Input.Submitted, "ReplInput")
     def repl_line(self, event: Input.Submitted) -> None:
@@ -610,7 +655,8 @@ class FwcheatApp(App[None]):
             last = self.last_run.get(framework)
             ran = last is not None and last.entry_id == entry.id and last.code == code and last.ok
             output = last.output if ran and last is not None else None
-            new = msgspec.structs.replace(snippet, code=code, output=output)
+            text = code if code.endswith("\n") else code + "\n"  # the editor shows no last newline
+            new = msgspec.structs.replace(snippet, code=text, output=output)
             snippets = msgspec.structs.replace(snippets, **{framework: new})
         return msgspec.structs.replace(entry, snippets=snippets)
 

@@ -1,4 +1,10 @@
-"""The selected entry: its titles and notes, both snippets side by side, and the verdict."""
+"""The selected entry: its titles and notes, both snippets side by side, and the verdict.
+
+The notes are the knowledge base's most valuable part, so they are never cut:
+they sit in a pane of their own that scrolls (Tab reaches it; ↑/↓, PgUp/PgDn,
+Home/End), and the entry's "See also" links follow them (Enter or a click shows
+the linked entry).
+"""
 
 from __future__ import annotations
 
@@ -6,9 +12,10 @@ from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.containers import Container, Vertical
+from textual.containers import Container, Vertical, VerticalScroll
 from textual.message import Message
-from textual.widgets import Static
+from textual.widgets import OptionList, Static
+from textual.widgets.option_list import Option
 
 from fwcheat.tui.widgets.snippet_pane import SnippetPane
 
@@ -30,7 +37,41 @@ def describe(entry: Entry) -> Text:
         text.append(f"\ncompare: {entry.compare}", style="dim")
     if entry.gpus:
         text.append(f"   needs {entry.gpus} GPU{'s' if entry.gpus > 1 else ''}", style="dim")
+    if entry.see_also:
+        text.append("\nSee also (Enter on one shows it):", style="bold")
     return text
+
+
+class NotesPane(VerticalScroll):
+    """The entry's description and notes, scrollable, then its "See also" links."""
+
+    can_focus = True
+
+    class SeeAlsoChosen(Message):
+        """The user picked a "See also" link."""
+
+        def __init__(self, entry_id: str) -> None:
+            super().__init__()
+            self.entry_id = entry_id
+
+    def compose(self) -> ComposeResult:
+        yield Static("Type to search; ↑/↓ picks an entry.", id="notes-text")
+        yield OptionList(id="see-also")
+
+    def on_mount(self) -> None:
+        self.query_one("#see-also").display = False
+
+    def show(self, entry: Entry) -> None:
+        self.query_one("#notes-text", Static).update(describe(entry))
+        links = self.query_one("#see-also", OptionList)
+        links.set_options([Option(f"→ {target}", id=target) for target in entry.see_also])
+        links.display = bool(entry.see_also)
+        self.scroll_home(animate=False)
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        if event.option.id is not None:
+            self.post_message(self.SeeAlsoChosen(event.option.id))
 
 
 def verdict_text(verdict: Verdict | None, waiting: str = "") -> Text:
@@ -56,7 +97,7 @@ class PairView(Vertical):
         self.post_message(self.Mounted())
 
     def compose(self) -> ComposeResult:
-        yield Static("Type to search; ↑/↓ picks an entry.", id="notes")
+        yield NotesPane(id="notes")
         with Container(id="sides"):
             yield SnippetPane("pytorch", id="side-pytorch")
             yield SnippetPane("mxnet", id="side-mxnet")
@@ -68,7 +109,7 @@ class PairView(Vertical):
     def show(self, entry: Entry, edits: dict[str, str]) -> None:
         """Show ``entry``; ``edits`` are the session's edits of its snippets, by framework."""
         self.entry = entry
-        self.query_one("#notes", Static).update(describe(entry))
+        self.query_one(NotesPane).show(entry)
         for framework in ("pytorch", "mxnet"):
             snippet = entry.snippets.get(framework)
             self.side(framework).load(entry.id, snippet.code if snippet else None, edits.get(framework))
