@@ -36,6 +36,13 @@ def main(args: argparse.Namespace) -> int:
         raise SystemExit(f"fwcheat tui: {exc}") from exc
     if device.kind == "auto":
         raise SystemExit("fwcheat tui: pick a device explicitly (cpu or cuda:N); `auto` is for the CLI")
+    from fwcheat.hostgpu import missing_gpu_reason
+
+    if (reason := missing_gpu_reason(device)) is not None:
+        import sys
+
+        print(f"fwcheat tui: {reason}", file=sys.stderr)
+        return 2
     import os
 
     if args.scan is not None and not os.path.isfile(args.scan):

@@ -129,10 +129,8 @@ class FwcheatApp(App[None]):
     # -- layout -------------------------------------------------------------------
     def compose(self) -> ComposeResult:
         with Horizontal(id="top"):
-            # Before the search box in the focus chain (docked right on screen), so the
-            # first Tab from the search box goes to the list.
-            yield Select(_device_options(0), value=self.device, allow_blank=False, id="device", compact=True)
             yield SearchBox(self.initial_query, id="search")
+            yield Select(_device_options(0), value=self.device, allow_blank=False, id="device", compact=True)
         with Horizontal(id="body"):
             if self.scan_path is not None:
                 from fwcheat.tui.widgets.scan_view import ScanView
@@ -383,9 +381,17 @@ class FwcheatApp(App[None]):
             return
         in_pair = any(node.id == "pair" for node in widget.ancestors_with_self)
         if in_pair:
-            self.screen.add_class("-list-collapsed")
+            self.query_one(ResultsList).display = False
         elif isinstance(widget, (SearchBox, ResultsList)):
-            self.screen.remove_class("-list-collapsed")
+            self.query_one(ResultsList).display = True
+
+    def action_focus_list(self) -> None:
+        """Tab in the search box goes to the list (the device selector comes after it)."""
+        results = self.query_one(ResultsList)
+        if results.display and self.scan_path is None:
+            results.focus()
+        else:
+            self.screen.focus_next()
 
     def action_list_move(self, step: int) -> None:
         """Up/Down in the search box move the list's highlight."""
@@ -718,6 +724,8 @@ class FwcheatApp(App[None]):
 
     # -- keys, help, palette -----------------------------------------------------------------
     def action_focus_search(self) -> None:
+        if self.scan_path is None:
+            self.query_one(ResultsList).display = True  # at once, so a Tab right after reaches it
         self.query_one(SearchBox).focus()
 
     def key_table(self) -> list[tuple[str, str]]:

@@ -220,6 +220,10 @@ class KernelBridge:
             wanted = parse_device(text)
         except DeviceSpecError as exc:
             return str(exc)
+        from fwcheat.hostgpu import missing_gpu_reason
+
+        if (reason := missing_gpu_reason(wanted)) is not None:
+            return reason  # no kernel needs to start to know that
         pool = await self._get_pool()
         if wanted.wants_gpu:
             await self.start()

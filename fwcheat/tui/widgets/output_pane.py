@@ -50,7 +50,7 @@ class OutputPane(Log):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(max_lines=MAX_LINES, id=id)
         self._pending: list[str] = []
-        self._lines: list[str] = []  # complete lines as printed
+        self._printed: list[str] = []  # complete lines as printed
         self._tail = ""  # the last line, until its newline arrives (shown at the final flush)
         self._timer: Timer | None = None
         self._queued = False
@@ -84,13 +84,13 @@ class OutputPane(Log):
             return
         text, self._pending = self._tail + "".join(self._pending), []
         *complete, self._tail = text.split("\n")
-        self._lines.extend(complete)
-        del self._lines[:-MAX_LINES]
+        self._printed.extend(complete)
+        del self._printed[:-MAX_LINES]
         self._redraw()
 
     def _rows(self) -> list[str]:
         width = self._wrap_width()
-        lines = self._lines + ([self._tail] if self._tail else [])
+        lines = self._printed + ([self._tail] if self._tail else [])
         return [row for line in lines for row in wrap_line(line, width)]
 
     def _redraw(self) -> None:
@@ -101,7 +101,7 @@ class OutputPane(Log):
             self.write_lines(rows)
 
     def on_resize(self, event: Resize) -> None:
-        if (self._lines or self._tail) and self._wrap_width() != self._wrapped_at:
+        if (self._printed or self._tail) and self._wrap_width() != self._wrapped_at:
             self._redraw()
 
     def reset(self, title: str = "output") -> None:
@@ -109,12 +109,12 @@ class OutputPane(Log):
         if self._timer is not None:
             self._timer.stop()
             self._timer = None
-        self._lines, self._tail = [], ""
+        self._printed, self._tail = [], ""
         super().clear()
         self.border_title = title
 
     @property
     def text(self) -> str:
         """Everything printed so far (and what is about to be), unwrapped."""
-        shown = "\n".join([*self._lines, self._tail])
+        shown = "\n".join([*self._printed, self._tail])
         return shown + "".join(self._pending)

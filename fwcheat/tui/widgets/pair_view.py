@@ -66,6 +66,8 @@ class NotesPane(VerticalScroll):
         links = self.query_one("#see-also", OptionList)
         links.set_options([Option(f"→ {target}", id=target) for target in entry.see_also])
         links.display = bool(entry.see_also)
+        if entry.see_also:
+            links.highlighted = 0
         self.scroll_home(animate=False)
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:

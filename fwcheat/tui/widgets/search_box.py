@@ -14,6 +14,7 @@ class SearchBox(Input):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("up", "app.list_move(-1)", "Previous entry", show=False),
         Binding("down", "app.list_move(1)", "Next entry", show=False),
+        Binding("tab", "app.focus_list", "Go to the list", show=False),
     ]
 
     DEFAULT_CSS = """
