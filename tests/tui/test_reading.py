@@ -12,12 +12,14 @@ from pathlib import Path
 
 import pytest
 from conftest import settle
+from textual.geometry import Region
 from textual.pilot import Pilot
 
 from fwcheat.tui.app import FwcheatApp
 from fwcheat.tui.widgets.code_editor import CONTINUATION, CodeEditor, next_indent
 from fwcheat.tui.widgets.output_pane import CONTINUATION as OUT_MARK
 from fwcheat.tui.widgets.output_pane import wrap_line
+from fwcheat.tui.widgets.results import ResultsList
 
 SIZES = [(80, 24), (160, 48)]
 DOCS = Path(__file__).parents[2] / "docs" / "tui.md"
@@ -38,10 +40,10 @@ def real_kb(tmp_path_factory: pytest.TempPathFactory) -> object:
     mp.undo()
 
 
-def screen_text(pilot: Pilot[None], region: object) -> str:
+def screen_text(pilot: Pilot[None], region: Region) -> str:
     """What the screen shows inside ``region``, row by row, whitespace removed."""
     strips = pilot.app.screen._compositor.render_strips()
-    x, y, w, h = region  # type: ignore[misc]
+    x, y, w, h = region.x, region.y, region.width, region.height
     rows = [strips[row].crop(x, x + w).text for row in range(y, min(y + h, len(strips)))]
     return re.sub(r"\s+", "", "".join(rows))
 
@@ -104,6 +106,7 @@ async def test_widest_snippet_line_wraps_with_a_marker(real_kb: object, size: tu
         await settle(pilot)
         assert app.pair.entry is not None and app.pair.entry.id == entry_id
         editor = app.pair.side(framework).editor
+        assert isinstance(editor, CodeEditor)
         assert editor.max_scroll_x == 0, "the editor scrolls sideways"
         wrap = editor.wrap_width
         assert wrap < width  # the line really is wider than the pane
@@ -165,16 +168,17 @@ async def test_up_down_in_the_search_box_move_the_list(mini_kb: Path) -> None:
     app = FwcheatApp(start_kernels=False)
     async with app.run_test(size=(160, 48)) as pilot:
         await settle(pilot)
-        results = app.query_one("#results")
+        results = app.query_one(ResultsList)
         first = app.pair.entry
         assert app.focused is app.query_one("#search") and results.highlighted == 0
         await pilot.press("down")
         await settle(pilot)
-        assert first is not None and results.highlighted == 1 and app.pair.entry.id != first.id
+        assert first is not None and results.highlighted == 1
+        assert app.pair.entry is not None and app.pair.entry.id != first.id
         assert app.focused is app.query_one("#search")
         await pilot.press("up")
         await settle(pilot)
-        assert results.highlighted == 0 and app.pair.entry.id == first.id
+        assert results.highlighted == 0 and app.pair.entry is not None and app.pair.entry.id == first.id
 
 
 async def test_tab_goes_search_list_then_pair_and_leaves_editors(mini_kb: Path) -> None:
