@@ -27,7 +27,6 @@ from jupyter_client.manager import AsyncKernelManager
 
 from fwcheat.kernels.jupyter import JupyterKernel
 from fwcheat.kernels.session import KernelPool
-from fwcheat.run import run_entry
 from fwcheat.verify import select_entries
 
 CODES = {
@@ -105,14 +104,14 @@ async def parallel(entry_id: str, reps: int) -> None:
     async with KernelPool("cpu") as pool:
         await pool.start("pytorch", "mxnet")
         for _ in range(3):
-            await run_entry(pool, entry, ["pytorch", "mxnet"])
+            await pool.run_entry(entry, ["pytorch", "mxnet"])
         walls: dict[str, list[float]] = {"pytorch": [], "mxnet": [], "both": []}
         pids = [pid for k in pool.kernels.values() if (pid := k.pid) is not None]
         cpu0 = sum(cpu_seconds(p) for p in pids) + time.process_time()
         for _ in range(reps):
             for key, fws in (("pytorch", ["pytorch"]), ("mxnet", ["mxnet"]), ("both", ["pytorch", "mxnet"])):
                 t0 = time.perf_counter()
-                outcome = await run_entry(pool, entry, fws)
+                outcome = await pool.run_entry(entry, fws)
                 walls[key].append(time.perf_counter() - t0)
                 assert all(r.ok for r in outcome.results.values()), outcome
         med = {k: statistics.median(v) for k, v in walls.items()}

@@ -36,14 +36,21 @@ class _Formatter(argparse.HelpFormatter):
         super().__init__(prog, indent_increment, max_help_position, width=max(columns - 2, 40))
 
 
+def _names() -> str:
+    from fwcheat.frameworks import TABLE
+
+    labels = [row.label for row in TABLE]
+    return ", ".join(labels[:-1]) + " and " + labels[-1]
+
+
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     """The argument parser; with ``only``, just that subcommand's (a cheap start for `search`)."""
     parser = argparse.ArgumentParser(
         prog="fwcheat",
         formatter_class=_Formatter,
         description=(
-            "PyTorch <-> MXNet/Gluon cheat-sheet: search idioms, read both versions "
-            "side by side, and run them in real Jupyter kernels."
+            f"A cheat-sheet across {_names()}: search idioms, read them side by side, "
+            "and run them in real Jupyter kernels."
         ),
         epilog="Run `fwcheat COMMAND --help` for a command's options. "
         "With no command, fwcheat opens the interactive browser (TUI).",

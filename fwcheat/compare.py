@@ -9,20 +9,20 @@ different shapes) is a verdict of its own, never an exception.
 
 from __future__ import annotations
 
-import base64
 import enum
-import io
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from fwcheat import frameworks
+from fwcheat.kernels.base import Fetched
 
 if TYPE_CHECKING:
     import numpy as np
 
     from fwcheat.knowledge.model import Entry
+
+__all__ = ["Agreement", "Fetched", "Verdict", "compare_arrays", "compare_entry", "compare_values", "overall"]
 
 DEFAULT_RTOL = 1e-5
 DEFAULT_ATOL = 1e-6
@@ -35,35 +35,6 @@ class Agreement(str, enum.Enum):
     MISSING = "missing"
     NON_NUMERIC = "non-numeric"
     NOT_RUN = "not run"
-
-
-@dataclass(frozen=True)
-class Fetched:
-    """A value fetched from a kernel: an array, or why there is none."""
-
-    array: np.ndarray | None = None
-    error: str = ""  # "missing", "non-numeric" or "not run"
-    message: str = ""
-    type_name: str = ""
-
-    @classmethod
-    def from_json(cls, text: str) -> Fetched:
-        """Decode what ``_fwcheat_kernel.fetch`` returned."""
-        try:
-            data: dict[str, Any] = json.loads(text)
-        except ValueError:
-            return cls(error="not run", message=f"unreadable reply: {text[:200]!r}")
-        if "error" in data:
-            return cls(
-                error=str(data["error"]),
-                message=str(data.get("message", "")),
-                type_name=str(data.get("type", "")),
-            )
-        import numpy as np
-
-        raw = base64.b64decode(data["npy"])
-        array = np.load(io.BytesIO(raw), allow_pickle=False)
-        return cls(array=array, type_name=str(data.get("type", "")))
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""Device names the user types, and how each framework spells them.
+"""Device names the user types (how each framework spells them is in :mod:`fwcheat.frameworks`).
 
 ``--device`` takes ``cpu``, ``cuda``, ``cuda:N``, ``gpu``, ``gpu:N`` or
 ``auto``. Parsing happens here, in fwcheat's process; whether the device
@@ -27,14 +27,6 @@ class DeviceRequest:
 
     kind: Literal["cpu", "gpu", "auto"]
     index: int = 0
-
-    @property
-    def torch_name(self) -> str:
-        return {"cpu": "cpu", "gpu": f"cuda:{self.index}", "auto": "auto"}[self.kind]
-
-    @property
-    def mxnet_name(self) -> str:
-        return {"cpu": "mx.cpu()", "gpu": f"mx.gpu({self.index})", "auto": "auto"}[self.kind]
 
     @property
     def wants_gpu(self) -> bool:

@@ -17,15 +17,12 @@ This module is on the search path: it imports nothing (not even ``typing`` or
 
 from __future__ import annotations
 
-TYPE_CHECKING = False  # typing itself is not imported on the search path
-if TYPE_CHECKING:
-    from collections.abc import Iterator
-
 
 class Framework:
     """One framework fwcheat can show and run (see the module docstring)."""
 
     __slots__ = (
+        "aliases",
         "cpu_name",
         "device_var",
         "extra",
@@ -35,10 +32,12 @@ class Framework:
         "key",
         "label",
         "module",
+        "module_aliases",
         "normalisers",
         "numpy_below",
         "preload",
         "runnable",
+        "short",
         "version_module",
     )
 
@@ -59,19 +58,27 @@ class Framework:
         runnable: bool = True,
         version_module: str = "",
         numpy_below: str = "",
+        short: str = "",
+        aliases: tuple[str, ...] = (),
+        module_aliases: tuple[tuple[str, str], ...] = (),
     ) -> None:
         #: The name in knowledge files, on the command line and in the config file.
         self.key = key
-        #: How the framework is named to a person.
+        #: How the framework is named to a person, and where room is short.
         self.label = label
+        self.short = short or label
+        #: Other names a person may type for it (``torch``, ``tf``).
+        self.aliases = aliases
         #: The module whose import proves the framework is there.
         self.module = module
         #: The module whose ``__version__`` is reported (default: ``module``).
         self.version_module = version_module or module
         #: ``pip install 'fwcheat[<extra>]'`` installs it.
         self.extra = extra
-        #: Modules its kernel imports when it starts, so the first snippet does not pay.
+        #: The imports an interactive session starts with (the REPL runs them).
         self.preload = preload
+        #: How a session usually names the framework's modules (``nd`` is ``mxnet.nd``).
+        self.module_aliases = module_aliases
         #: The variable the runner defines for the chosen device.
         self.device_var = device_var
         #: How the CPU is spelled for it, and a GPU (``{index}`` filled in).
@@ -122,7 +129,20 @@ TABLE: tuple[Framework, ...] = (
         "PyTorch",
         module="torch",
         extra="pytorch",
-        preload=("torch",),
+        aliases=("torch", "pt"),
+        module_aliases=(
+            ("torch", "torch"),
+            ("nn", "torch.nn"),
+            ("F", "torch.nn.functional"),
+            ("optim", "torch.optim"),
+            ("init", "torch.nn.init"),
+        ),
+        preload=(
+            "import numpy as np",
+            "import torch",
+            "from torch import nn",
+            "import torch.nn.functional as F",
+        ),
         device_var="device",
         cpu_name="cpu",
         gpu_name="cuda:{index}",
@@ -134,12 +154,30 @@ TABLE: tuple[Framework, ...] = (
         "MXNet/Gluon",
         module="mxnet",
         extra="mxnet",
-        preload=("mxnet",),
+        short="MXNet",
+        aliases=("mx", "gluon"),
+        module_aliases=(
+            ("mx", "mxnet"),
+            ("mxnet", "mxnet"),
+            ("nd", "mxnet.nd"),
+            ("gluon", "mxnet.gluon"),
+            ("autograd", "mxnet.autograd"),
+            ("nn", "mxnet.gluon.nn"),
+            ("init", "mxnet.init"),
+        ),
+        preload=(
+            "import numpy as np",
+            "import mxnet as mx",
+            "from mxnet import autograd, gluon, init, nd",
+            "from mxnet.gluon import nn",
+        ),
         device_var="ctx",
         cpu_name="mx.cpu()",
         gpu_name="mx.gpu({index})",
         index_field="api_mxnet",
         numpy_below="1.24",
+        # MXBoard (MXNet's TensorBoard writer) predates protobuf 4's C++ runtime.
+        kernel_env=(("PROTOCOL_BUFFERS_PYTHON_IMPLEMENTATION", "python"),),
         normalisers=((r"@(?:cpu|gpu|cpu_pinned|cpu_shared)\(\d+\)", "@device"),),
     ),
     Framework(
@@ -147,7 +185,8 @@ TABLE: tuple[Framework, ...] = (
         "TensorFlow",
         module="tensorflow",
         extra="tensorflow",
-        preload=("tensorflow",),
+        aliases=("tf",),
+        preload=("import numpy as np", "import tensorflow as tf"),
         device_var="device",
         cpu_name="/CPU:0",
         gpu_name="/GPU:{index}",
@@ -160,7 +199,8 @@ TABLE: tuple[Framework, ...] = (
         "Keras",
         module="keras",
         extra="tensorflow",
-        preload=("tensorflow", "keras"),
+        aliases=("tf.keras",),
+        preload=("import numpy as np", "import keras", "from keras import layers, ops"),
         device_var="device",
         cpu_name="/CPU:0",
         gpu_name="/GPU:{index}",
@@ -198,8 +238,19 @@ def label(key: str) -> str:
     return row.label if row is not None else key
 
 
-def runnable() -> Iterator[Framework]:
-    return (f for f in TABLE if f.runnable)
+def resolve(text: str) -> str | None:
+    """The key for a name a person typed (key, alias or label, any case); None if unknown."""
+    wanted = text.strip().lower()
+    for row in TABLE:
+        if wanted in (row.key, row.label.lower(), row.short.lower(), *row.aliases):
+            return row.key
+    return None
+
+
+def short(key: str) -> str:
+    """The framework's short label (``MXNet``), for where room is short."""
+    row = BY_KEY.get(key)
+    return row.short if row is not None else key
 
 
 def parse_list(text: str) -> list[str]:

@@ -41,3 +41,36 @@ def data_dir() -> str:
     from platformdirs import user_data_dir
 
     return user_data_dir(APP)
+
+
+def private_dir(path: str) -> str:
+    """``path``, created if needed, readable by the user alone (0700); returned for chaining.
+
+    fwcheat's cache, data and image folders hold what a person typed and ran
+    (REPL history, outputs, images): nobody else on the machine should read them.
+    A folder someone else owns is left as it is.
+    """
+    for root in (cache_dir(), data_dir()):
+        if path.startswith(root + os.sep):  # e.g. <cache>/images: its app folder is private too
+            _make_private(root)
+    _make_private(path)
+    return path
+
+
+def _make_private(path: str) -> None:
+    os.makedirs(path, mode=0o700, exist_ok=True)
+    st = os.stat(path)
+    if st.st_mode & 0o077 and st.st_uid == os.getuid():
+        os.chmod(path, st.st_mode & 0o7700)
+
+
+def private_file(path: str) -> str:
+    """``path`` (its folder private too), created empty if missing, mode 0600; returned for chaining."""
+    private_dir(os.path.dirname(path) or ".")
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    try:
+        if os.fstat(fd).st_mode & 0o077:
+            os.fchmod(fd, 0o600)
+    finally:
+        os.close(fd)
+    return path

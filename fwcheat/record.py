@@ -130,10 +130,15 @@ def update_text(text: str, outputs: dict[tuple[str, str], str], name: str = "<te
     Raises :class:`RecordError` when an entry or snippet is not in the text or
     the result would not read back to the intended values.
     """
+    from fwcheat.knowledge.guards import shape_problem
+
     try:
-        root = yaml.compose(text)
-    except yaml.YAMLError as exc:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except (yaml.YAMLError, RecursionError) as exc:
         raise RecordError(f"{name}: not valid YAML: {exc}") from exc
+    shape = shape_problem(root, max(2 * len(text), 10_000)) if root is not None else None
+    if shape is not None:
+        raise RecordError(f"{name}:{shape[0]}: {shape[1]}")
     by_id = _entries_by_id(root)
     if by_id is None:
         raise RecordError(f"{name}: neither one entry (`id:` at the top) nor an `entries:` list")
@@ -157,23 +162,25 @@ def update_text(text: str, outputs: dict[tuple[str, str], str], name: str = "<te
 def _check(text: str, outputs: dict[tuple[str, str], str], name: str) -> None:
     try:
         data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
+    except Exception as exc:  # any value YAML cannot read (a bad date...) refuses the update
         raise RecordError(f"{name}: the update would break the file: {exc}") from exc
     items = data.get("entries", []) if isinstance(data, dict) and "entries" in data else [data]
     entries = {e.get("id"): e for e in items if isinstance(e, dict)}
     for (entry_id, framework), value in outputs.items():
-        got = entries[entry_id]["snippets"][framework].get("output")
+        try:
+            got = entries[entry_id]["snippets"][framework].get("output")
+        except (KeyError, TypeError, AttributeError) as exc:
+            raise RecordError(f"{name}: {entry_id} {framework}: the update would not read back") from exc
         if (got or "") != value:
             raise RecordError(f"{name}: {entry_id} {framework}: the output would read back as {got!r}")
 
 
 def update_file(path: Path, outputs: dict[tuple[str, str], str]) -> bool:
-    """Rewrite ``path`` in place; True when it changed."""
-    text = path.read_text(encoding="utf-8")
-    new = update_text(text, outputs, str(path))
-    if new == text:
-        return False
-    tmp = path.with_name(path.name + ".fwcheat-tmp")
-    tmp.write_text(new, encoding="utf-8")
-    tmp.replace(path)
-    return True
+    """Rewrite ``path`` in place; True when it changed.
+
+    Through :func:`fwcheat.userfiles.edit_file`: under a lock, re-read, line
+    endings, mode and symlinks kept, atomic and fsync'ed.
+    """
+    from fwcheat.userfiles import edit_file
+
+    return edit_file(path, lambda text: update_text(text, outputs, str(path)))

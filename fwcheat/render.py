@@ -18,6 +18,7 @@ from rich.text import Text
 
 from fwcheat.frameworks import FRAMEWORK_LABELS
 from fwcheat.knowledge.card import Card
+from fwcheat.sanitize import safe_line, safe_text
 
 if TYPE_CHECKING:
     from fwcheat.knowledge.model import Entry
@@ -26,6 +27,21 @@ if TYPE_CHECKING:
 
 def as_card(entry: Entry | Card) -> Card:
     return entry if isinstance(entry, Card) else Card.from_entry(entry)
+
+
+def safe_card(entry: Entry | Card) -> Card:
+    """``entry`` as a card whose every text is safe to print (escape sequences shown, not obeyed)."""
+    card = as_card(entry)
+    return card.replace(
+        id=safe_line(card.id),
+        title=safe_line(card.title),
+        title_zh=safe_line(card.title_zh),
+        category=safe_line(card.category),
+        summary=safe_text(card.summary),
+        notes=tuple(safe_text(note) for note in card.notes),
+        snippets=tuple((fw, safe_text(code)) for fw, code in card.snippets),
+        see_also=tuple(safe_line(other) for other in card.see_also),
+    )
 
 
 #: Below this many columns the two snippets are stacked instead of side by side.
@@ -110,7 +126,7 @@ def entry_renderable(
 
     With ``pair``, the pair's snippets side by side and a line naming the others.
     """
-    entry = as_card(entry)
+    entry = safe_card(entry)
     parts: list[RenderableType] = [
         _header(entry, score, via),
         Text(entry.summary.strip(), style="italic"),
@@ -144,7 +160,7 @@ def entry_plain(
     pair: tuple[str, str] | None = None,
 ) -> str:
     """One entry as plain text (for pipes and files)."""
-    entry = as_card(entry)
+    entry = safe_card(entry)
     lines = [
         f"{entry.title}  {entry.title_zh}  [{entry.id} · {entry.category}"
         + (f" · score {score:.2f}]" if score is not None else "]")
@@ -188,7 +204,6 @@ def print_entry(
 
 def print_hits(
     console: Console,
-    query: str,
     hits: Sequence[Hit],
     *,
     framework: str | None = None,
@@ -204,9 +219,9 @@ def print_hits(
 
 
 def print_suggestions(console: Console, query: str, suggestions: Sequence[str]) -> None:
-    message = Text(f"No idiom matches {query!r}.")
+    message = Text(f"No idiom matches {safe_line(repr(query))}.")
     if suggestions:
         message.append(" Did you mean: ")
-        message.append(", ".join(suggestions), style="bold")
+        message.append(safe_line(", ".join(suggestions)), style="bold")
         message.append("?")
     console.print(message)

@@ -8,7 +8,7 @@ entry, and the summary table.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from rich.console import Console, Group, RenderableType
 from rich.panel import Panel
@@ -19,6 +19,7 @@ from fwcheat.compare import Verdict
 from fwcheat.kernels.base import ExecutionResult, Status
 from fwcheat.knowledge.model import FRAMEWORK_LABELS
 from fwcheat.outputs import strip_ansi
+from fwcheat.sanitize import safe_line, safe_text
 from fwcheat.verify import FAIL, PASS, SKIP, EntryReport
 
 #: Below this many columns the two outputs are stacked instead of side by side.
@@ -35,22 +36,26 @@ RUN_STYLE = {
 
 
 def result_text(result: ExecutionResult) -> Text:
-    """Everything a run printed, stderr dimmed, the error traceback in red."""
+    """Everything a run printed, stderr dimmed, the error traceback in red.
+
+    What a snippet prints is shown, never obeyed: escape sequences are made visible.
+    """
     text = Text()
     for event in result.events:
         if event.kind == "stdout":
-            text.append(event.text)
+            text.append(safe_text(event.text))
         elif event.kind == "stderr":
-            text.append(event.text, style="dim yellow")
+            text.append(safe_text(event.text), style="dim yellow")
         elif event.kind in ("result", "display"):
-            text.append(event.text.rstrip("\n") + "\n", style="cyan")
+            text.append(safe_text(event.text.rstrip("\n")) + "\n", style="cyan")
         elif event.kind == "image":
-            text.append(f"[image saved to {event.text}]\n", style="blue")
+            text.append(f"[image saved to {safe_line(event.text)}]\n", style="blue")
     if result.error is not None and result.status is Status.ERROR:
-        tb = [strip_ansi(line) for line in result.error.traceback]
-        text.append("\n".join(tb).strip("\n") + "\n" if tb else f"{result.error}\n", style="red")
+        tb = [safe_text(strip_ansi(line)) for line in result.error.traceback]
+        error = "\n".join(tb).strip("\n") + "\n" if tb else f"{safe_text(str(result.error))}\n"
+        text.append(error, style="red")
     if result.reason and result.status is not Status.ERROR:
-        text.append(result.reason + "\n", style=RUN_STYLE[result.status])
+        text.append(safe_text(result.reason) + "\n", style=RUN_STYLE[result.status])
     text.rstrip()
     return text
 
@@ -72,9 +77,11 @@ def result_panel(framework: str, result: ExecutionResult) -> Panel:
 
 def verdict_text(verdict: Verdict) -> Text:
     style = "green" if verdict.ok else "bold red"
-    text = Text("compare: ", style="bold")
+    reference, framework = verdict.frameworks
+    which = f" {FRAMEWORK_LABELS.get(framework, framework)} vs {FRAMEWORK_LABELS.get(reference, reference)}"
+    text = Text(f"compare{which if framework else ''}: ", style="bold")
     text.append(f"{verdict.agreement.value}", style=style)
-    text.append(f" — {verdict.message}")
+    text.append(f" — {safe_text(verdict.message)}")
     if verdict.shapes[0] is not None:
         text.append(
             f"\n  shapes {verdict.shapes[0]} / {verdict.shapes[1]}, "
@@ -87,12 +94,13 @@ def verdict_text(verdict: Verdict) -> Text:
 def print_results(
     console: Console,
     results: dict[str, ExecutionResult],
-    verdict: Verdict | None = None,
+    verdict: Verdict | Mapping[str, Verdict] | None = None,
     wall: float | None = None,
 ) -> None:
-    """The outputs side by side (stacked when narrow), then the verdict."""
+    """The outputs side by side (stacked when narrow), then the verdict (or each framework's)."""
     panels = [result_panel(fw, r) for fw, r in results.items()]
-    if len(panels) > 1 and console.width >= SIDE_BY_SIDE_MIN_WIDTH:
+    # Side by side when each panel keeps at least half the two-panel width.
+    if len(panels) > 1 and console.width >= SIDE_BY_SIDE_MIN_WIDTH * len(panels) // 2:
         grid = Table.grid(expand=True, padding=(0, 1))
         for _ in panels:
             grid.add_column(ratio=1)
@@ -101,8 +109,9 @@ def print_results(
     else:
         for panel in panels:
             console.print(panel)
-    if verdict is not None:
-        console.print(verdict_text(verdict))
+    verdicts = [verdict] if isinstance(verdict, Verdict) else list((verdict or {}).values())
+    for one in verdicts:
+        console.print(verdict_text(one))
     if wall is not None:
         console.print(f"wall time {wall * 1000:.0f} ms", style="dim")
 
@@ -116,9 +125,9 @@ def report_line(report: EntryReport) -> Text:
     if report.skipped:
         text.append(f"  ({report.skipped})", style="yellow")
     elif report.problems:
-        text.append(f"  {report.problems[0]}", style="red")
+        text.append(f"  {safe_line(report.problems[0])}", style="red")
     for warning in report.warnings:
-        text.append(f"  warning: {warning}", style="yellow")
+        text.append(f"  warning: {safe_line(warning)}", style="yellow")
     return text
 
 
@@ -129,15 +138,16 @@ def report_details(report: EntryReport) -> RenderableType:
         if check.passed:
             continue
         label = FRAMEWORK_LABELS.get(fw, fw)
-        parts.append(Text(f"  {label}: {check.problem}", style="red"))
+        parts.append(Text(f"  {label}: {safe_text(check.problem)}", style="red"))
         if check.diff:
-            parts.append(Text("\n".join("    " + line for line in check.diff.splitlines())))
+            parts.append(Text("\n".join("    " + safe_line(line) for line in check.diff.splitlines())))
         elif check.result.status is not Status.OK:
             body = result_text(check.result)
             body.pad_left(4)
             parts.append(Text("\n".join("    " + line for line in body.plain.splitlines()[-15:])))
-    if report.verdict is not None and not report.verdict.ok:
-        parts.append(Text("  ") + verdict_text(report.verdict))
+    for verdict in report.verdicts.values():
+        if not verdict.ok:
+            parts.append(Text("  ") + verdict_text(verdict))
     return Group(*parts)
 
 

@@ -223,14 +223,3 @@ class Searcher:
             if match not in suggestions:
                 suggestions.append(match)
         return suggestions[:limit]
-
-
-_default: Searcher | None = None
-
-
-def search(query: str, limit: int = 10, framework: str | None = None) -> list[Hit]:
-    """Search the default knowledge base (bundled + user files)."""
-    global _default
-    if _default is None:
-        _default = Searcher()
-    return _default.search(query, limit=limit, framework=framework)

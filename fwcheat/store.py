@@ -7,6 +7,12 @@ a few ``stat`` calls). A search then reads only the postings of its terms and
 the payloads of the entries it shows, so its cost hardly grows with the size
 of the knowledge base. A rebuild is written to a temporary file and renamed
 into place, so concurrent fwcheat processes never see half an index.
+
+Whatever happens to the cache (a corrupt page, a full disk, the folder deleted
+mid-rebuild, a rebuild killed half way), fwcheat keeps working: a rebuild that
+cannot be written falls back to an index in memory, a query that finds the file
+corrupt deletes it and answers from a fresh in-memory index (the next command
+rebuilds the file), and the leftovers of a killed rebuild are removed by the next.
 """
 
 from __future__ import annotations
@@ -205,11 +211,58 @@ def _write_api_map(conn: sqlite3.Connection, kb: KnowledgeBase) -> None:
     conn.execute("CREATE INDEX api_map_pair ON api_map (source, target)")
 
 
+class _Rows(list):
+    """A query's rows, read in full (so a corrupt page fails inside the guard), cursor-like."""
+
+    def fetchone(self) -> Any:
+        return self[0] if self else None
+
+    def fetchall(self) -> list[Any]:
+        return list(self)
+
+
+class _GuardedConnection:
+    """The index connection; on a corrupt or vanished file, swaps in a rebuilt in-memory index.
+
+    ``rebuild`` makes that index; the broken file is deleted so the next command rebuilds it.
+    """
+
+    def __init__(self, conn: sqlite3.Connection, path: str | None, rebuild: Any) -> None:
+        self._conn = conn
+        self._path = path
+        self._rebuild = rebuild
+
+    def execute(self, sql: str, params: Any = ()) -> _Rows:
+        try:
+            return _Rows(self._conn.execute(sql, params).fetchall())
+        except sqlite3.DatabaseError:
+            if self._rebuild is None:
+                raise
+        self._recover()
+        return _Rows(self._conn.execute(sql, params).fetchall())
+
+    def _recover(self) -> None:
+        import contextlib
+
+        with contextlib.suppress(sqlite3.Error):
+            self._conn.close()
+        if self._path is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(self._path)
+        self._conn = self._rebuild()
+        self._rebuild = None  # one recovery: an in-memory index that fails is a real bug
+
+    def close(self) -> None:
+        self._conn.close()
+
+
 class Store:
     """An open index: entries by id, postings for search, problems for validate."""
 
-    def __init__(self, conn: sqlite3.Connection, rebuilt: bool) -> None:
-        self.conn = conn
+    def __init__(
+        self, conn: sqlite3.Connection, rebuilt: bool, *, path: str | None = None, rebuild: Any = None
+    ) -> None:
+        self.conn = _GuardedConnection(conn, path, rebuild)
         #: Whether opening it had to rebuild it from the YAML files.
         self.rebuilt = rebuilt
 
@@ -295,12 +348,55 @@ def _index_path(include_user: bool) -> str:
 def _read_stamp(path: str) -> tuple[sqlite3.Connection | None, str]:
     if not os.path.exists(path):
         return None, ""
+    conn = None
     try:
         conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
         row = conn.execute("SELECT value FROM meta WHERE key = 'stamp'").fetchone()
-    except sqlite3.DatabaseError:
+    except sqlite3.Error:
+        if conn is not None:
+            conn.close()
         return None, ""
     return conn, (row[0] if row else "")
+
+
+_LEFTOVER = "index-v*.sqlite*.tmp*"
+
+
+def _remove_leftovers(folder: str) -> None:
+    """Delete the temp files (and journals) of rebuilds that were killed (call under the lock)."""
+    import contextlib
+    import glob
+
+    for name in glob.glob(os.path.join(glob.escape(folder), _LEFTOVER)):
+        with contextlib.suppress(OSError):
+            os.unlink(name)
+
+
+def _build_file(path: str, kb: KnowledgeBase, stamp: str) -> None:
+    """Write the index to a unique temp file beside ``path``, fsync it and rename it into place."""
+    import contextlib
+    import tempfile
+
+    folder = os.path.dirname(path)
+    fd, tmp = tempfile.mkstemp(prefix=os.path.basename(path), suffix=".tmp", dir=folder)
+    try:
+        with contextlib.closing(sqlite3.connect(tmp)) as build:
+            # A temp file: no journal to leave behind; one fsync below instead of sqlite's.
+            build.execute("PRAGMA journal_mode=OFF")
+            build.execute("PRAGMA synchronous=OFF")
+            _write_index(build, kb, stamp)
+        os.fsync(fd)
+        os.replace(tmp, path)
+    finally:
+        os.close(fd)
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+
+
+def _memory_index(kb: KnowledgeBase, stamp: str) -> sqlite3.Connection:
+    conn = sqlite3.connect(":memory:", check_same_thread=False)
+    _write_index(conn, kb, stamp)
+    return conn
 
 
 def open_store(*, include_user: bool = True, announce: bool = False) -> Store:
@@ -313,8 +409,14 @@ def open_store(*, include_user: bool = True, announce: bool = False) -> Store:
     stamp = f"{__version__}|{SCHEMA}\n{fingerprint(all_layers)}"
     path = _index_path(include_user)
     conn, existing = _read_stamp(path)
+
+    def rebuild() -> sqlite3.Connection:
+        from fwcheat.knowledge.merge import build_knowledge
+
+        return _memory_index(build_knowledge(all_layers), stamp)
+
     if conn is not None and existing == stamp:
-        return Store(conn, rebuilt=False)
+        return Store(conn, rebuilt=False, path=path, rebuild=rebuild)
     if conn is not None:
         conn.close()
     from fwcheat.knowledge.merge import build_knowledge
@@ -324,25 +426,36 @@ def open_store(*, include_user: bool = True, announce: bool = False) -> Store:
         print(
             f"fwcheat: indexing {files} knowledge files (once, after a change)…", file=sys.stderr, flush=True
         )
-    kb = build_knowledge(all_layers)
+    kb: KnowledgeBase | None = None
     try:
-        import contextlib
-        import tempfile
+        from fwcheat.paths import private_dir
+        from fwcheat.userfiles import file_lock
 
-        folder = os.path.dirname(path)
-        os.makedirs(folder, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=os.path.basename(path), suffix=".tmp", dir=folder)
-        os.close(fd)
-        try:
-            with contextlib.closing(sqlite3.connect(tmp)) as build:
-                _write_index(build, kb, stamp)
-            os.replace(tmp, path)
-        finally:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(tmp)
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
-    except OSError:
-        # No writable cache dir: keep the index in memory for this process.
-        conn = sqlite3.connect(":memory:", check_same_thread=False)
-        _write_index(conn, kb, stamp)
-    return Store(conn, rebuilt=True)
+        folder = private_dir(os.path.dirname(path))
+        # One rebuild at a time: a process that waited finds the index fresh and parses nothing.
+        with file_lock(os.path.join(folder, "index"), wait=20.0):
+            _remove_leftovers(folder)
+            if include_user:
+                from fwcheat.knowledge.sources import user_root
+                from fwcheat.userfiles import sweep_leftovers
+
+                sweep_leftovers(user_root())
+            conn, existing = _read_stamp(path)
+            if conn is None or existing != stamp:
+                if conn is not None:
+                    conn.close()
+                kb = build_knowledge(all_layers)
+                _build_file(path, kb, stamp)
+                conn, existing = _read_stamp(path)
+        if conn is None or existing != stamp:
+            raise OSError("the index vanished after it was written")
+    except (OSError, sqlite3.Error):
+        # No writable cache (read-only, full, deleted meanwhile): keep the index in memory.
+        return Store(_memory_index(kb or build_knowledge(all_layers), stamp), rebuilt=True)
+    built = kb
+    return Store(
+        conn,
+        rebuilt=built is not None,
+        path=path,
+        rebuild=(lambda: _memory_index(built, stamp)) if built is not None else rebuild,
+    )

@@ -1,15 +1,15 @@
 """Check that knowledge entries really do what they say, in real kernels.
 
-For each entry, every runnable snippet is run (PyTorch and MXNet at the same
-time, each in a fresh namespace), its printed output is compared with the
-recorded ``output`` after :func:`fwcheat.outputs.normalise`, and the entry's
-``compare`` variable is fetched from both kernels and checked with
+For each entry, every snippet of every framework it has is run (the
+frameworks at the same time, each in a fresh namespace), its printed output
+is compared with the recorded ``output`` after :func:`fwcheat.outputs.normalise`,
+and the entry's ``compare`` variable, fetched inside each run request, is
+checked against the reference framework's with
 :func:`fwcheat.compare.compare_entry`. Usable without the CLI: the results are
 dataclasses, the CLI only renders them.
 
-The two kernels work through the entry list independently (each fetches its
-``compare`` value before moving on), so a run takes about as long as the
-slower framework alone.
+The kernels work through the entry list independently, so a run takes about
+as long as the slowest framework alone.
 """
 
 from __future__ import annotations
@@ -22,9 +22,10 @@ from pathlib import Path
 from typing import Any
 
 from fwcheat.compare import Fetched, Verdict, compare_entry, overall, weak_value
+from fwcheat.frameworks import RUNNABLE_FRAMEWORKS, label
 from fwcheat.kernels.base import ExecutionResult, Status
-from fwcheat.kernels.session import DEFAULT_TIMEOUT, KernelPool
-from fwcheat.knowledge.model import FRAMEWORK_LABELS, RUNNABLE_FRAMEWORKS, Entry
+from fwcheat.kernels.session import DEFAULT_TIMEOUT, KernelPool, runnable
+from fwcheat.knowledge.model import Entry
 from fwcheat.outputs import output_diff, outputs_match
 from fwcheat.requires import missing_requirements
 
@@ -82,9 +83,7 @@ class EntryReport:
 
     @property
     def problems(self) -> list[str]:
-        found = [
-            f"{FRAMEWORK_LABELS.get(fw, fw)}: {c.problem}" for fw, c in self.checks.items() if not c.passed
-        ]
+        found = [f"{label(fw)}: {c.problem}" for fw, c in self.checks.items() if not c.passed]
         found += [f"compare: {v.message}" for v in self.verdicts.values() if not v.ok]
         return found
 
@@ -119,10 +118,6 @@ def check_snippet(framework: str, result: ExecutionResult, expected: str | None)
     return SnippetCheck(framework, result, expected, True)
 
 
-def runnable(entry: Entry) -> list[str]:
-    return [fw for fw in RUNNABLE_FRAMEWORKS if entry.snippets.get(fw) is not None]
-
-
 def skip_reason(entry: Entry, pool: KernelPool) -> str:
     """Why the entry cannot run here ('' when it can)."""
     if entry.gpus <= 0:
@@ -133,21 +128,8 @@ def skip_reason(entry: Entry, pool: KernelPool) -> str:
         info = pool.info.get(fw)
         seen = info.gpus if info is not None else 0
         if seen < entry.gpus:
-            return (
-                f"needs {entry.gpus} GPU{'s' if entry.gpus > 1 else ''}; {FRAMEWORK_LABELS[fw]} sees {seen}"
-            )
+            return f"needs {entry.gpus} GPU{'s' if entry.gpus > 1 else ''}; {label(fw)} sees {seen}"
     return ""
-
-
-async def _run_side(
-    pool: KernelPool, entry: Entry, framework: str, timeout: float | None
-) -> tuple[ExecutionResult, Fetched | None]:
-    snippet = entry.snippets.get(framework)
-    assert snippet is not None
-    result = await pool.run(
-        framework, snippet.code, setup=snippet.setup, timeout=timeout, fetch=entry.compare
-    )
-    return result, pool.fetched(result)
 
 
 async def verify_entries(
@@ -173,7 +155,7 @@ async def verify_entries(
             if future is None or skips[entry.id]:
                 continue
             try:
-                future.set_result(await _run_side(pool, entry, framework, timeout))
+                future.set_result(await pool.run_snippet(entry, framework, timeout=timeout))
             except Exception as exc:  # a bug or lost kernel must not hang the others
                 future.set_exception(exc)
 
@@ -207,7 +189,7 @@ def _weak_values(entry: Entry, fetched: dict[str, Fetched | None]) -> list[str]:
     if not entry.compare:
         return []
     found = (
-        weak_value(entry.compare, value, FRAMEWORK_LABELS.get(fw, fw))
+        weak_value(entry.compare, value, label(fw))
         for fw, value in fetched.items()
         if value is not None
     )
@@ -238,7 +220,7 @@ def select_entries(ids: Iterable[str] = ()) -> Selection:
 
 
 def _load() -> tuple[dict[str, Entry], dict[str, Path]]:
-    from fwcheat.knowledge import load_knowledge
+    from fwcheat.load import load_knowledge
 
     # Straight from the YAML files, not the search index: verify is about the
     # files as they are now (--update rewrites them), and needs their paths.

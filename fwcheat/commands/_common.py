@@ -59,22 +59,46 @@ def unknown_entry(entry_id: str, command: str) -> int:
     return 1
 
 
+def add_device_option(parser: argparse.ArgumentParser, *, auto: bool = True) -> None:
+    """The one --device option of every command that runs code (run, verify, tui, repl)."""
+    choices = "cpu (default), cuda, cuda:N, gpu:N" + (" or auto (a GPU when there is one)" if auto else "")
+    parser.add_argument(
+        "--device",
+        default="cpu",
+        help=f"the device snippets run on, bound to each framework's device variable: {choices}",
+    )
+
+
+def chosen_device(args: argparse.Namespace, command: str, *, auto: bool = True) -> DeviceRequest | None:
+    """The parsed --device; None (the reason printed on stderr) when it cannot be used."""
+    from fwcheat.devices import DeviceSpecError, parse_device
+
+    err = console(stderr=True)
+    try:
+        device = parse_device(args.device)
+    except DeviceSpecError as exc:
+        err.print(f"fwcheat {command}: {exc}", markup=False)
+        return None
+    if device.kind == "auto" and not auto:
+        err.print(f"fwcheat {command}: pick a device explicitly (cpu or cuda:N); `auto` is for the CLI")
+        return None
+    return device
+
+
+def counted(count: int, noun: str, plural: str = "") -> str:
+    """``1 file``, ``2 files``: a count with its noun in the right number."""
+    return f"{count} {noun if count == 1 else plural or noun + 's'}"
+
+
 def add_execution_options(parser: argparse.ArgumentParser, *, timeout_help: str) -> None:
     """--device and --timeout, shared by the commands that run snippets."""
-    parser.add_argument("--device", default="cpu", help="cpu (default), cuda, cuda:N, gpu:N or auto")
+    add_device_option(parser)
     parser.add_argument("--timeout", type=float, default=60.0, help=timeout_help)
 
 
 def execution_device(args: argparse.Namespace, command: str) -> DeviceRequest | None:
     """The parsed --device of a command that runs snippets; None (reported on stderr) when bad."""
-    from fwcheat.devices import DeviceSpecError, parse_device
-
-    err = console(stderr=True)
     if args.timeout <= 0:
-        err.print(f"fwcheat {command}: --timeout must be positive", markup=False)
+        console(stderr=True).print(f"fwcheat {command}: --timeout must be positive", markup=False)
         return None
-    try:
-        return parse_device(args.device)
-    except DeviceSpecError as exc:
-        err.print(f"fwcheat {command}: {exc}", markup=False)
-        return None
+    return chosen_device(args, command)

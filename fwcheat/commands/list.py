@@ -15,14 +15,15 @@ def main(args: argparse.Namespace) -> int:
     from rich.table import Table
 
     from fwcheat.commands._common import console
-    from fwcheat.knowledge import load_knowledge
+    from fwcheat.load import load_knowledge
+    from fwcheat.sanitize import safe_line
 
     kb = load_knowledge()
     categories = kb.categories()
     if args.category and args.category not in categories:
         err = console(stderr=True)
         err.print(
-            f"Unknown category {args.category!r}. Categories: {', '.join(sorted(categories))}",
+            safe_line(f"Unknown category {args.category!r}. Categories: {', '.join(sorted(categories))}"),
             markup=False,
         )
         return 1
@@ -36,12 +37,12 @@ def main(args: argparse.Namespace) -> int:
         table.add_column("中文")
         table.add_column("category", style="magenta")
         for e in entries:
-            table.add_row(e.id, e.title, e.title_zh, e.category)
+            table.add_row(safe_line(e.id), safe_line(e.title), safe_line(e.title_zh), safe_line(e.category))
         out.print(table)
     else:
         for e in entries:
             out.print(
-                f"{e.id}\t{e.category}\t{e.title}\t{e.title_zh}",
+                "\t".join(safe_line(text) for text in (e.id, e.category, e.title, e.title_zh)),
                 markup=False,
                 highlight=False,
                 soft_wrap=True,
@@ -51,7 +52,7 @@ def main(args: argparse.Namespace) -> int:
     counts.add_column("entries", justify="right")
     shown = {args.category: categories[args.category]} if args.category else dict(sorted(categories.items()))
     for name, count in shown.items():
-        counts.add_row(name, str(count))
+        counts.add_row(safe_line(name), str(count))
     counts.add_row("total", str(sum(shown.values())), style="bold")
     out.print(counts)
     return 0

@@ -1,10 +1,12 @@
-"""`fwcheat repl`: an interactive prompt running code in a PyTorch or MXNet kernel."""
+"""`fwcheat repl`: an interactive prompt running code in one framework's kernel."""
 
 from __future__ import annotations
 
 import argparse
 
-HELP = "interactive prompt that runs code in a PyTorch or MXNet kernel, idioms one command away"
+from fwcheat.commands._common import add_device_option, chosen_device
+
+HELP = "interactive prompt that runs code in a framework's kernel, idioms one command away"
 DESCRIPTION = (
     "Open a REPL whose code runs in the chosen framework's Jupyter kernel. Enter runs a complete "
     "block; :search, :show, :load, :pair, :run reach the knowledge base; :framework switches "
@@ -13,27 +15,22 @@ DESCRIPTION = (
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    from fwcheat.frameworks import REFERENCE, RUNNABLE_FRAMEWORKS
+
     parser.add_argument(
         "-f",
         "--framework",
-        choices=("pytorch", "mxnet"),
-        default="pytorch",
-        help="the kernel to start in (default pytorch)",
+        choices=RUNNABLE_FRAMEWORKS,
+        default=REFERENCE,
+        help=f"the kernel to start in (default {REFERENCE})",
     )
-    parser.add_argument(
-        "--device",
-        default="cpu",
-        help="device bound to `device` / `ctx`: cpu, cuda, cuda:N, gpu:N or auto (default cpu)",
-    )
+    add_device_option(parser)
 
 
 def main(args: argparse.Namespace) -> int:
-    from fwcheat.devices import DeviceSpecError, parse_device
-
-    try:
-        device = parse_device(args.device)
-    except DeviceSpecError as exc:
-        raise SystemExit(f"fwcheat repl: {exc}") from exc
+    device = chosen_device(args, "repl")
+    if device is None:
+        return 2
     from rich.console import Console
 
     from fwcheat.kernels.session import run_sync

@@ -39,18 +39,19 @@ def main(args: argparse.Namespace) -> int:
 
     from fwcheat.commands._common import execution_device, unknown_entry
     from fwcheat.kernels.config import ConfigError
-    from fwcheat.kernels.session import KernelPool, run_sync
-    from fwcheat.run import run_entry
-    from fwcheat.verify import runnable, select_entries, skip_reason
+    from fwcheat.kernels.session import KernelPool, run_sync, runnable
+    from fwcheat.store import open_store
+    from fwcheat.verify import skip_reason
 
     err = Console(stderr=True, highlight=False)
     device = execution_device(args, "run")
     if device is None:
         return 2
-    selection = select_entries([args.id])
-    if selection.unknown:
+    # Through the index: one entry decoded, not every knowledge file parsed.
+    found = open_store().entry(args.id)
+    if found is None:
         return 2 if unknown_entry(args.id, "run") else 0
-    entry = selection.entries[0]
+    entry = found
     frameworks = runnable(entry)
     if args.framework and not args.all:
         from fwcheat.frameworks import parse_list
@@ -83,7 +84,7 @@ def main(args: argparse.Namespace) -> int:
             if reason:
                 return reason, 0.0
             started = time.perf_counter()
-            outcome = await run_entry(pool, entry, frameworks, timeout=args.timeout)
+            outcome = await pool.run_entry(entry, frameworks, timeout=args.timeout)
             return outcome, time.perf_counter() - started
 
     if err.is_terminal and not args.json:
@@ -106,6 +107,10 @@ def main(args: argparse.Namespace) -> int:
         from fwcheat.render_run import print_results
 
         out = Console(highlight=False)
-        out.print(f"{entry.title}  [dim]{entry.id} · device {device}[/dim]")
-        print_results(out, outcome.results, outcome.verdict, wall)
+        from rich.text import Text
+
+        from fwcheat.sanitize import safe_line
+
+        out.print(Text(safe_line(entry.title)) + Text(f"  {entry.id} · device {device}", style="dim"))
+        print_results(out, outcome.results, outcome.verdicts, wall)
     return 0 if outcome.ok else 1

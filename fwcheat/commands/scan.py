@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import argparse
 
-from fwcheat.frameworks import FRAMEWORKS
+from fwcheat.frameworks import DEFAULT_PAIR, FRAMEWORKS, label
 
-HELP = "find the MXNet/Gluon (or other) API a codebase uses and what to read to port it"
+HELP = f"find the {label(DEFAULT_PAIR[0])} (or other) API a codebase uses and what to read to port it"
 DESCRIPTION = (
     "Scan Python files, folders (honouring .gitignore and --exclude) and Jupyter notebooks for uses "
     "of the source framework's API, and map each one to its knowledge entry, the target framework's "
@@ -19,14 +19,18 @@ FORMATS = ("text", "json", "markdown", "sarif")
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("paths", nargs="+", metavar="PATH", help="files or folders to scan")
     parser.add_argument(
-        "--from", dest="source", default="mxnet", choices=FRAMEWORKS, help="the code's framework (mxnet)"
+        "--from",
+        dest="source",
+        default=DEFAULT_PAIR[0],
+        choices=FRAMEWORKS,
+        help=f"the code's framework ({DEFAULT_PAIR[0]})",
     )
     parser.add_argument(
         "--to",
         dest="target",
-        default="pytorch",
+        default=DEFAULT_PAIR[1],
         choices=FRAMEWORKS,
-        help="the framework to port to (pytorch)",
+        help=f"the framework to port to ({DEFAULT_PAIR[1]})",
     )
     parser.add_argument("--format", choices=FORMATS, default="text", help="output format (text)")
     parser.add_argument("--json", action="store_true", help="same as --format json")

@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 HELP = "search idioms (English, 中文, or an API name from any framework)"
 DESCRIPTION = (
     "Search the knowledge base. Queries may be English, Chinese (自动求导) or an API name "
-    "from any framework (attach_grad finds the PyTorch way). Typos are forgiven. Results show "
+    "from any framework (attach_grad finds the other frameworks' way). Typos are forgiven. Results show "
     "your pair of frameworks side by side (--pair, or [frameworks] pair in the config file) and "
     "name the others each entry has."
 )
@@ -61,6 +61,7 @@ def main(args: argparse.Namespace) -> int:
         return 0 if shown else 1
     from fwcheat.commands._common import chosen_pair, console
     from fwcheat.render import print_hits, print_suggestions
+    from fwcheat.sanitize import safe_line
 
     pair = chosen_pair(args, "search")
     if pair is None:
@@ -76,11 +77,11 @@ def main(args: argparse.Namespace) -> int:
         print_suggestions(console(stderr=True), query, searcher.suggest(query))
         return 1
     out = console()
-    print_hits(out, query, shown, framework=args.framework, pair=pair)
+    print_hits(out, shown, framework=args.framework, pair=pair)
     if more:
         out.print()
         out.print(
-            f"More: {', '.join(h.card.id for h in more)}  (fwcheat show ID)",
+            f"More: {safe_line(', '.join(h.card.id for h in more))}  (fwcheat show ID)",
             style="dim",
             markup=False,
         )

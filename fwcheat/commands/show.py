@@ -51,5 +51,7 @@ def main(args: argparse.Namespace) -> int:
         return 1
     print_entry(out, card, framework=args.framework, pair=pair)
     if card.see_also:
-        out.print(f"See also: {', '.join(card.see_also)}", style="dim", markup=False)
+        from fwcheat.sanitize import safe_line
+
+        out.print(f"See also: {safe_line(', '.join(card.see_also))}", style="dim", markup=False)
     return 0

@@ -4,23 +4,26 @@ from __future__ import annotations
 
 import argparse
 
+from fwcheat.commands._common import add_device_option, chosen_device
+
 HELP = "open the interactive browser: search, read side by side, run and compare (default)"
 DESCRIPTION = (
-    "Open the terminal UI: search as you type (English, 中文, API names), read the PyTorch "
-    "and MXNet versions side by side, edit and run them in live kernels on the device of "
+    "Open the terminal UI: search as you type (English, 中文, API names), read two "
+    "frameworks' versions side by side, edit and run them in live kernels on the device of "
     "your choice, and see whether the results agree. Press ? inside for the keys."
 )
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    from fwcheat.frameworks import DEFAULT_PAIR, label
+
     parser.add_argument("query", nargs="*", help="start with this search")
-    parser.add_argument(
-        "--device", default="cpu", help="device to run on: cpu, cuda, cuda:N, gpu:N (default cpu)"
-    )
+    add_device_option(parser, auto=False)
     parser.add_argument(
         "--scan",
         metavar="FILE",
-        help="show FILE with its MXNet/Gluon API uses marked; picking one shows its entry, ready to run",
+        help=f"show FILE with its {label(DEFAULT_PAIR[0])} API uses marked; picking one shows its entry, "
+        "ready to run",
     )
     parser.add_argument(
         "--no-kernels", action="store_true", help="browse only; start no kernels until a run is asked for"
@@ -28,14 +31,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
-    from fwcheat.devices import DeviceSpecError, parse_device
-
-    try:
-        device = parse_device(args.device)
-    except DeviceSpecError as exc:
-        raise SystemExit(f"fwcheat tui: {exc}") from exc
-    if device.kind == "auto":
-        raise SystemExit("fwcheat tui: pick a device explicitly (cpu or cuda:N); `auto` is for the CLI")
+    device = chosen_device(args, "tui", auto=False)
+    if device is None:
+        return 2
     from fwcheat.hostgpu import missing_gpu_reason
 
     if (reason := missing_gpu_reason(device)) is not None:

@@ -17,10 +17,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
-    from fwcheat.commands._common import console
+    from fwcheat.commands._common import console, counted
     from fwcheat.knowledge.constant_compare import constant_compare_problems
     from fwcheat.knowledge.merge import build_knowledge
     from fwcheat.knowledge.sources import SUFFIXES, Layer, layers
+    from fwcheat.sanitize import safe_text
 
     if args.paths:
         files: list[Path] = []
@@ -31,7 +32,7 @@ def main(args: argparse.Namespace) -> int:
             elif path.exists():
                 files.append(path)
             else:
-                console(stderr=True).print(f"{path}: no such file or folder", markup=False)
+                console(stderr=True).print(safe_text(f"{path}: no such file or folder"), markup=False)
                 return 2
         checked = [Layer("checked", tuple(files))]
     else:
@@ -40,7 +41,7 @@ def main(args: argparse.Namespace) -> int:
     problems = kb.problems + constant_compare_problems(kb)
     if args.paths:
         # see_also may point at bundled entries: only warn about ids unknown everywhere.
-        from fwcheat.knowledge import load_knowledge
+        from fwcheat.load import load_knowledge
 
         known = set(load_knowledge().entries) | set(kb.entries)
         problems = [
@@ -53,10 +54,13 @@ def main(args: argparse.Namespace) -> int:
     err = console(stderr=True)
     for problem in problems:
         style = "red" if problem.is_error else "yellow"
-        err.print(str(problem), style=style, markup=False, highlight=False, soft_wrap=True)
+        err.print(safe_text(str(problem)), style=style, markup=False, highlight=False, soft_wrap=True)
     errors = sum(p.is_error for p in problems)
     warnings = len(problems) - errors
     files_checked = sum(len(layer.files) for layer in checked)
-    summary = f"{files_checked} files, {len(kb.entries)} entries: {errors} errors, {warnings} warnings"
+    summary = (
+        f"{counted(files_checked, 'file')}, {counted(len(kb.entries), 'entry', 'entries')}: "
+        f"{counted(errors, 'error')}, {counted(warnings, 'warning')}"
+    )
     (err if errors else console()).print(summary, style="bold red" if errors else "green", markup=False)
     return 1 if errors else 0

@@ -10,9 +10,9 @@ from fwcheat.commands._common import add_execution_options
 
 HELP = "run idioms in real kernels and check their recorded output and results"
 DESCRIPTION = (
-    "Run every entry (or those named) in PyTorch and MXNet, check each snippet's "
-    "recorded `output` (normalised) and that the `compare` variable agrees across "
-    "frameworks. Exits 1 when any entry fails. With --update, rewrite the recorded "
+    "Run every entry (or those named) in every framework it has, check each snippet's "
+    "recorded `output` (normalised) and that each framework's `compare` variable agrees "
+    "with the reference framework's. Exits 1 when any entry fails. With --update, rewrite the recorded "
     "`output:` of each snippet in its YAML file with what it printed."
 )
 
@@ -107,8 +107,17 @@ def main(args: argparse.Namespace) -> int:
         to_record = outputs_to_record(reports)
         changed, update_problems = record_outputs(to_record, selection.locations)
         n = sum(len(v) for v in to_record.values())
-        changed_note = [f"recorded {n} output{'s' if n != 1 else ''} in {len(changed)} file(s)"]
-        changed_note += [f"  {p}" for p in changed]
+        from fwcheat.commands._common import counted
+        from fwcheat.sanitize import safe_line
+
+        landed = sum(len(v) for k, v in to_record.items() if selection.locations.get(k) in changed)
+        if changed:
+            changed_note = [f"recorded {counted(landed, 'output')} in {counted(len(changed), 'file')}"]
+        elif n and not update_problems:
+            changed_note = [f"{counted(n, 'output')} already recorded as printed; no file changed"]
+        elif n:
+            changed_note = [f"recorded none of {counted(n, 'output')}: no file changed"]
+        changed_note += [f"  {safe_line(str(p))}" for p in changed]
 
     if args.json:
         import json
@@ -131,7 +140,9 @@ def main(args: argparse.Namespace) -> int:
         for line in changed_note:
             out.print(line, markup=False)
     for problem in update_problems:
-        err.print(f"fwcheat verify --update: {problem}", markup=False)
+        from fwcheat.sanitize import safe_text
+
+        err.print(safe_text(f"fwcheat verify --update: {problem}"), markup=False)
     if args.update:
         recorded = outputs_to_record(reports)
         still_failing = [

@@ -10,11 +10,17 @@ The interface, smallest first:
   display data and images, error, duration, status ok / error / timed out /
   interrupted / died with the reason); ``on_output`` receives each
   :class:`~fwcheat.kernels.base.OutputEvent` as it arrives, for streaming.
-- :class:`~fwcheat.kernels.session.KernelPool`: the PyTorch and MXNet kernels
-  started side by side (kernelspecs from ``config.toml``, see
-  :mod:`fwcheat.kernels.config`), ``run(framework, code, setup=...)`` in a
-  fresh namespace with ``device`` / ``ctx`` bound, ``fetch(framework, name)``
-  for comparison; ``async with KernelPool(...)`` shuts the kernels down.
+- :class:`~fwcheat.kernels.session.KernelPool`: the engine every front end
+  drives. One kernel per framework of :mod:`fwcheat.frameworks`, started when
+  first needed (kernelspecs from ``config.toml``, see
+  :mod:`fwcheat.kernels.config`); it owns each kernel's state (off, starting,
+  idle, busy, dead, unavailable) and reports every change through one
+  callback. ``run(framework, code, setup=..., fetch=...)`` runs in a fresh
+  namespace with the framework's device variable bound; ``run_entry`` runs
+  an entry's snippets at once and returns each result with its verdict
+  against the reference framework; ``restart``, ``set_device`` (checked),
+  ``interrupt``, ``poll``. Kernels come from an injectable factory.
+  ``async with KernelPool(...)`` shuts the kernels down.
 - :func:`~fwcheat.kernels.session.run_sync` runs a coroutine for synchronous
   callers (the CLI) with SIGTERM/SIGHUP handled like Ctrl-C.
 

@@ -8,10 +8,16 @@ double or another backend only has to implement :class:`Kernel`.
 from __future__ import annotations
 
 import abc
+import base64
 import enum
+import io
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import numpy as np
 
 #: The most output (stdout + stderr + results, in characters) one run keeps.
 OUTPUT_CAP = 1_000_000
@@ -200,3 +206,40 @@ class Kernel(abc.ABC):
     @abc.abstractmethod
     def pid(self) -> int | None:
         """The interpreter's process id, while it runs."""
+
+    async def dead_reason(self) -> str | None:
+        """Why a started interpreter is gone (None while it lives or was never started)."""
+        return None
+
+
+@dataclass(frozen=True)
+class Fetched:
+    """A value fetched from a kernel for comparison: an array, or why there is none.
+
+    NumPy is imported only when an array arrives: fwcheat itself does not
+    depend on it, the kernels do.
+    """
+
+    array: np.ndarray | None = None
+    error: str = ""  # "missing", "non-numeric" or "not run"
+    message: str = ""
+    type_name: str = ""
+
+    @classmethod
+    def from_json(cls, text: str) -> Fetched:
+        """Decode what ``_fwcheat_kernel.fetch`` returned."""
+        try:
+            data: dict[str, Any] = json.loads(text)
+        except ValueError:
+            return cls(error="not run", message=f"unreadable reply: {text[:200]!r}")
+        if "error" in data:
+            return cls(
+                error=str(data["error"]),
+                message=str(data.get("message", "")),
+                type_name=str(data.get("type", "")),
+            )
+        import numpy as np
+
+        raw = base64.b64decode(data["npy"])
+        array = np.load(io.BytesIO(raw), allow_pickle=False)
+        return cls(array=array, type_name=str(data.get("type", "")))

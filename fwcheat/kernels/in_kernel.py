@@ -120,8 +120,11 @@ class _Torch(_Hooks):
             return
         torch.set_grad_enabled(True)
         torch.set_default_dtype(torch.float32)
-        if hasattr(torch, "set_printoptions"):
-            torch.set_printoptions(profile="default")
+        torch.set_printoptions(profile="default")
+        if torch.are_deterministic_algorithms_enabled():
+            torch.use_deterministic_algorithms(False)
+        if torch.is_anomaly_enabled():
+            torch.set_anomaly_enabled(False)
 
     def to_numpy(self, value):  # type: ignore[no-untyped-def]
         if hasattr(value, "detach") and hasattr(value, "cpu"):  # torch.Tensor
@@ -143,7 +146,7 @@ class _MXNet(_Hooks):
         return int(mxnet.context.num_gpus())
 
     def device_name(self, kind, index):  # type: ignore[no-untyped-def]
-        return "gpu(%d)" % index if kind == "gpu" else "cpu"
+        return "mx.gpu(%d)" % index if kind == "gpu" else "mx.cpu()"
 
     def device_value(self, kind, index):  # type: ignore[no-untyped-def]
         import mxnet

@@ -144,8 +144,11 @@ class _Collector:
     def add_data(self, kind: str, data: dict[str, Any]) -> None:
         for mime, ext in (("image/png", "png"), ("image/jpeg", "jpg")):
             if mime in data and self.image_dir is not None:
-                self.image_dir.mkdir(parents=True, exist_ok=True)
+                from fwcheat.paths import private_dir, private_file
+
+                private_dir(str(self.image_dir))
                 path = self.image_dir / f"{uuid.uuid4().hex[:12]}.{ext}"
+                private_file(str(path))  # 0600 before a byte of the image is written
                 path.write_bytes(base64.b64decode(data[mime]))
                 self.add("image", str(path))
                 return
@@ -269,6 +272,13 @@ class JupyterKernel(Kernel):
             self.startup_result = await self._run(
                 self.startup_code, self.startup_timeout, None, None, silent=True
             )
+
+    async def dead_reason(self) -> str | None:
+        if self._km is None:
+            return None
+        if self._dead_reason is None and not await self._km.is_alive():
+            self._dead_reason = await self._exit_reason()
+        return self._dead_reason
 
     async def _exit_reason(self) -> str:
         provisioner = getattr(self._km, "provisioner", None)

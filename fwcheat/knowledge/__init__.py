@@ -1,7 +1,7 @@
 """The knowledge base: schema, loading, validation and merging of YAML idiom files.
 
-``load_knowledge()`` is the entry point; it reads through the on-disk index
-(:mod:`fwcheat.store`) so that only a changed knowledge file costs a YAML parse.
+Nothing here knows of the search index built on top of it: commands get the
+merged knowledge base from :func:`fwcheat.load.load_knowledge`.
 """
 
 from __future__ import annotations
@@ -42,18 +42,4 @@ __all__ = [
     "Location",
     "Problem",
     "Snippet",
-    "load_knowledge",
 ]
-
-
-def load_knowledge(*, include_user: bool = True, use_cache: bool = True) -> KnowledgeBase:
-    """The bundled knowledge base merged with the user's files (same id = override)."""
-    from fwcheat.knowledge.sources import layers
-
-    if use_cache:
-        from fwcheat.store import open_store
-
-        return open_store(include_user=include_user).knowledge()
-    from fwcheat.knowledge.merge import build_knowledge
-
-    return build_knowledge(layers(include_user=include_user))

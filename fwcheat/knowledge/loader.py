@@ -19,6 +19,8 @@ from typing import Any
 import msgspec
 import yaml
 
+from fwcheat.frameworks import REFERENCE
+from fwcheat.knowledge import guards
 from fwcheat.knowledge.model import Entry, Snippet, Snippets, Tolerance
 from fwcheat.knowledge.problems import Problem
 
@@ -62,12 +64,16 @@ def _index_nodes(
     lines: dict[PathKey, tuple[int, int]],
     problems: list[Problem],
     file: Path,
+    duplicates: list[PathKey],
 ) -> None:
-    """Record (key line, value line) for every path below ``node``; flag duplicate keys."""
+    """Record (key line, value line) for every path below ``node``; flag duplicate keys.
+
+    Recursive: only called once :func:`_shape_problem` has bounded the depth and size.
+    """
     if isinstance(node, yaml.MappingNode):
         seen: dict[Any, int] = {}
         for key_node, value_node in node.value:
-            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else str(key_node.value)
+            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else "<a list or mapping>"
             line = key_node.start_mark.line + 1
             if key in seen:
                 problems.append(
@@ -75,19 +81,20 @@ def _index_nodes(
                         file,
                         line,
                         f"duplicate key `{key}` (first at line {seen[key]}); "
-                        "YAML would silently keep only the last one",
+                        "the entry is skipped (YAML would silently keep only the last value)",
                         "merge the two values under one key",
                     )
                 )
+                duplicates.append(path)
             seen[key] = line
             child = (*path, key)
             lines[child] = (line, value_node.start_mark.line + 1)
-            _index_nodes(value_node, child, lines, problems, file)
+            _index_nodes(value_node, child, lines, problems, file, duplicates)
     elif isinstance(node, yaml.SequenceNode):
         for i, item in enumerate(node.value):
             child = (*path, i)
             lines[child] = (item.start_mark.line + 1, item.start_mark.line + 1)
-            _index_nodes(item, child, lines, problems, file)
+            _index_nodes(item, child, lines, problems, file, duplicates)
 
 
 def _parse_error_path(text: str) -> PathKey:
@@ -176,7 +183,7 @@ def _semantic_problems(
                 file,
                 at,
                 f"entry `{entry.id}` has no snippets",
-                "add at least `snippets: {pytorch: {code: ...}}`",
+                f"add at least `snippets: {{{REFERENCE}: {{code: ...}}}}`",
             )
         )
     if entry.compare:
@@ -225,11 +232,29 @@ def parse_text(text: str, file: Path, folder_category: str | None = None) -> Fil
             )
         )
         return result
+    bad = guards.bad_character(text)
+    if bad is not None:
+        line, column, described = bad
+        result.problems.append(
+            Problem(
+                file,
+                line,
+                f"character {described} at column {column} is not allowed in a YAML file",
+                'remove it; inside double quotes YAML can spell it as an escape, e.g. "\\e" or "\\x00"',
+            )
+        )
+        return result
     try:
         root = yaml.compose(text, Loader=_Loader)
+    except RecursionError:
+        result.problems.append(
+            Problem(file, 1, f"values nested too deeply (more than {guards.MAX_DEPTH} levels)", _FORMAT_HINT)
+        )
+        return result
     except yaml.MarkedYAMLError as err:
         mark = err.problem_mark or err.context_mark
-        line = mark.line + 1 if mark else 1
+        # libyaml puts an error at the end of the stream on the line after the last one.
+        line = min(mark.line + 1, max(len(text.splitlines()), 1)) if mark else 1
         what = " ".join(p for p in (err.context, err.problem) if p)
         result.problems.append(
             Problem(
@@ -253,8 +278,13 @@ def parse_text(text: str, file: Path, folder_category: str | None = None) -> Fil
             )
         )
         return result
+    shape = guards.shape_problem(root, max(2 * len(text), 10_000))
+    if shape is not None:
+        result.problems.append(Problem(file, *shape))
+        return result
     lines: dict[PathKey, tuple[int, int]] = {}
-    _index_nodes(root, (), lines, result.problems, file)
+    duplicates: list[PathKey] = []
+    _index_nodes(root, (), lines, result.problems, file, duplicates)
     if not isinstance(root, yaml.MappingNode):
         result.problems.append(
             Problem(
@@ -268,7 +298,7 @@ def parse_text(text: str, file: Path, folder_category: str | None = None) -> Fil
     keys = [k.value for k, _ in root.value if isinstance(k, yaml.ScalarNode)]
     if "entries" not in keys and "id" in keys:
         # One entry per file: the whole document is the entry.
-        _convert_items(result, [(root, ())], lines, file, folder_category, single=True)
+        _convert_items(result, [(root, ())], lines, file, folder_category, duplicates, single=True)
         return result
     entries_node: yaml.Node | None = None
     for key_node, value_node in root.value:
@@ -299,7 +329,9 @@ def parse_text(text: str, file: Path, folder_category: str | None = None) -> Fil
     items: list[tuple[yaml.Node, PathKey]] = [
         (item, ("entries", index)) for index, item in enumerate(entries_node.value)
     ]
-    _convert_items(result, items, lines, file, folder_category, single=False)
+    if any(len(path) < 2 for path in duplicates):
+        return result  # a duplicate top-level key: which `entries:` is meant is unclear
+    _convert_items(result, items, lines, file, folder_category, duplicates, single=False)
     return result
 
 
@@ -309,17 +341,23 @@ def _convert_items(
     lines: dict[PathKey, tuple[int, int]],
     file: Path,
     folder_category: str | None,
+    duplicates: list[PathKey],
     *,
     single: bool,
 ) -> None:
-    """Validate each entry node; good entries go to ``result.entries``, the rest to problems."""
-    constructor = yaml.constructor.SafeConstructor()
+    """Validate each entry node; good entries go to ``result.entries``, the rest to problems.
+
+    An entry with a duplicate key (already reported) is skipped: which value was
+    meant is unclear, and loading the last one would contradict the problem.
+    """
     for item, base in items:
         line = item.start_mark.line + 1
+        if any(path[: len(base)] == base for path in duplicates):
+            continue
         try:
-            data = constructor.construct_document(item)
-        except yaml.YAMLError as err:
-            result.problems.append(Problem(file, line, f"cannot read this entry: {err}", "check its syntax"))
+            data = yaml.constructor.SafeConstructor().construct_document(item)
+        except Exception as err:  # a bad value (date, int, tag) must not be a traceback
+            result.problems.append(Problem(file, *guards.construct_problem(item, err)))
             continue
         if not isinstance(data, dict):
             result.problems.append(
@@ -336,19 +374,23 @@ def _convert_items(
                     Problem(
                         file,
                         at,
-                        f"`category: {given}` disagrees with the folder `{folder_category}/` this file is in",
-                        f"move the file to `{given}/`, or remove the `category:` line",
+                        f"`category: {_shown(given)}` disagrees with the folder `{folder_category}/` "
+                        "this file is in",
+                        f"move the file to `{_shown(given)}/`, or remove the `category:` line",
                     )
                 )
                 continue
         try:
             entry = msgspec.convert(data, Entry, strict=False)
-        except msgspec.ValidationError as err:
+        except (TypeError, ValueError, OverflowError) as err:
+            if not isinstance(err, msgspec.ValidationError):
+                result.problems.append(Problem(file, line, f"cannot read this entry: {err}", _FORMAT_HINT))
+                continue
             problem = _problem_from_validation(err, base, lines, file, line)
             ident = data.get("id")
             if isinstance(ident, str):
                 problem = Problem(
-                    problem.path, problem.line, f"entry `{ident}`: {problem.message}", problem.fix
+                    problem.path, problem.line, f"entry `{_shown(ident)}`: {problem.message}", problem.fix
                 )
             result.problems.append(problem)
             continue
@@ -356,6 +398,12 @@ def _convert_items(
         result.problems.extend(semantic)
         if not any("has no snippets" in p.message for p in semantic):
             result.entries.append(LoadedEntry(entry, file, line))
+
+
+def _shown(value: object) -> str:
+    """A value for a message: as written when printable, else with escapes (``sneaky-id\\n``)."""
+    text = str(value)
+    return text if text.isprintable() else repr(text)[1:-1]
 
 
 def folder_category(file: str | os.PathLike[str]) -> str | None:
@@ -376,7 +424,10 @@ def parse_file(file: str | os.PathLike[str]) -> FileResult:
     """Read and parse one knowledge file; unreadable files become problems."""
     file = Path(file)
     try:
-        raw = file.read_bytes()
+        raw = guards.read_limited(file)
+    except guards.FileRefused as err:
+        fix = "keep knowledge files as ordinary .yaml files"
+        return FileResult(problems=[Problem(file, 0, str(err), fix)])
     except OSError as err:
         return FileResult(
             problems=[

@@ -8,7 +8,7 @@ cheap to import and lets the search index store entries as compact msgpack.
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import msgspec
 
@@ -24,10 +24,10 @@ __all__ = [
     "Tolerance",
 ]
 
-KebabCase = Annotated[str, msgspec.Meta(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")]
-Identifier = Annotated[str, msgspec.Meta(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")]
+KebabCase = Annotated[str, msgspec.Meta(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*\Z")]
+Identifier = Annotated[str, msgspec.Meta(pattern=r"^[A-Za-z_][A-Za-z0-9_]*\Z")]
 NonEmpty = Annotated[str, msgspec.Meta(min_length=1)]
-ModuleName = Annotated[str, msgspec.Meta(pattern=r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")]
+ModuleName = Annotated[str, msgspec.Meta(pattern=r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*\Z")]
 
 
 class Snippet(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
@@ -40,12 +40,7 @@ class Snippet(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
     output: str | None = None
 
 
-class Snippets(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
-    pytorch: Snippet | None = None
-    mxnet: Snippet | None = None
-    tensorflow: Snippet | None = None
-    keras: Snippet | None = None
-
+class _SnippetsBase(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
     def items(self) -> list[tuple[str, Snippet]]:
         """The (framework, snippet) pairs present, in display order."""
         pairs = ((fw, getattr(self, fw)) for fw in FRAMEWORKS)
@@ -53,6 +48,27 @@ class Snippets(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
 
     def get(self, framework: str) -> Snippet | None:
         return getattr(self, framework, None) if framework in FRAMEWORKS else None
+
+
+if TYPE_CHECKING:
+
+    class Snippets(_SnippetsBase):
+        """One optional :class:`Snippet` per framework of :data:`FRAMEWORKS`."""
+
+        def __init__(self, **snippets: Snippet | None) -> None: ...
+
+        def __getattr__(self, framework: str) -> Snippet | None: ...
+
+else:
+    #: One optional field per framework of the table, in its order.
+    Snippets = msgspec.defstruct(
+        "Snippets",
+        [(fw, Snippet | None, None) for fw in FRAMEWORKS],
+        bases=(_SnippetsBase,),
+        module=__name__,
+        forbid_unknown_fields=True,
+        omit_defaults=True,
+    )
 
 
 class Tolerance(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
@@ -78,7 +94,7 @@ class Entry(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
     compare: Identifier | None = None
     tolerance: Tolerance | None = None
     #: GPUs the entry needs: 0 runs anywhere, 1 needs a GPU, 2+ needs several.
-    gpus: Annotated[int, msgspec.Meta(ge=0)] = 0
+    gpus: Annotated[int, msgspec.Meta(ge=0, le=1024)] = 0
     #: Modules the snippets import beyond their framework (``torchvision``);
     #: verify skips the entry, with the reason, where one cannot be imported.
     requires: list[ModuleName] = []

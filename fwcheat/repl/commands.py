@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from fwcheat.frameworks import DEFAULT_PAIR, RUNNABLE_FRAMEWORKS, label, resolve, short
+
 #: What a command's argument names, for completion.
 ArgKind = Literal["none", "query", "entry", "framework", "device", "path"]
 
@@ -38,14 +40,15 @@ COMMAND_SPECS: tuple[CommandSpec, ...] = (
     CommandSpec(
         "scan",
         ":scan PATH",
-        "find MXNet/Gluon API in a file or folder (PyTorch's in an MXNet session): what to read to port it",
+        f"find {label(DEFAULT_PAIR[0])} API in a file or folder ({short(DEFAULT_PAIR[1])}'s in a "
+        f"{short(DEFAULT_PAIR[0])} session): what to read to port it",
         "path",
         True,
     ),
     CommandSpec(
         "framework",
         ":framework [NAME]",
-        "switch to pytorch or mxnet; each kernel keeps its state",
+        f"switch to {', '.join(RUNNABLE_FRAMEWORKS)}; each kernel keeps its state",
         "framework",
     ),
     CommandSpec("device", ":device [D]", "use cpu, cuda:N or auto for `device` / `ctx`", "device"),
@@ -58,16 +61,6 @@ COMMAND_SPECS: tuple[CommandSpec, ...] = (
 SPECS_BY_NAME: dict[str, CommandSpec] = {spec.name: spec for spec in COMMAND_SPECS}
 #: Other spellings people type.
 ALIASES: dict[str, str] = {"s": "search", "fw": "framework", "exit": "quit", "q": "quit", "?": "help"}
-
-#: Framework names accepted by ``:framework``, mapped to fwcheat's names.
-FRAMEWORK_ALIASES: dict[str, str] = {
-    "pytorch": "pytorch",
-    "torch": "pytorch",
-    "pt": "pytorch",
-    "mxnet": "mxnet",
-    "mx": "mxnet",
-    "gluon": "mxnet",
-}
 
 
 class CommandError(ValueError):
@@ -110,8 +103,8 @@ def parse_command(text: str) -> Command:
 
 
 def framework_name(text: str) -> str:
-    """``torch`` -> ``pytorch``; raise :class:`CommandError` for an unknown name."""
-    name = FRAMEWORK_ALIASES.get(text.strip().lower())
-    if name is None:
-        raise CommandError(f"unknown framework {text!r}: use pytorch or mxnet")
+    """A framework's key from a name, alias or label; :class:`CommandError` for an unknown one."""
+    name = resolve(text)
+    if name is None or name not in RUNNABLE_FRAMEWORKS:
+        raise CommandError(f"unknown framework {text!r}: use {' or '.join(RUNNABLE_FRAMEWORKS)}")
     return name

@@ -21,10 +21,11 @@ from rich.console import Console
 from rich.text import Text
 
 from fwcheat.devices import DeviceRequest, DeviceSpecError, parse_device
+from fwcheat.frameworks import DEFAULT_PAIR, FRAMEWORK_LABELS, REFERENCE, RUNNABLE_FRAMEWORKS, TABLE
 from fwcheat.kernels import prelude
 from fwcheat.kernels.base import ExecutionResult, KernelError, Status
 from fwcheat.kernels.session import KernelPool
-from fwcheat.knowledge.model import FRAMEWORK_LABELS, RUNNABLE_FRAMEWORKS, Entry
+from fwcheat.knowledge.model import Entry
 from fwcheat.repl.commands import (
     COMMAND_SPECS,
     Command,
@@ -45,11 +46,7 @@ if TYPE_CHECKING:
 #: takes seconds on torch and knows nothing of the cells already run.
 KERNEL_SETUP = "get_ipython().Completer.use_jedi = False"
 #: The imports every session starts with, as people write them (the snippets' own spelling).
-PRELOADED = {
-    "pytorch": "import numpy as np\nimport torch\nfrom torch import nn\nimport torch.nn.functional as F",
-    "mxnet": "import numpy as np\nimport mxnet as mx\nfrom mxnet import autograd, gluon, init, nd\n"
-    "from mxnet.gluon import nn",
-}
+PRELOADED = {row.key: "\n".join(row.preload) for row in TABLE if row.runnable}
 #: Commands that use the current kernel; the others read only the knowledge base.
 KERNEL_COMMANDS = frozenset({"run", "framework", "device", "restart", "interrupt"})
 #: How many hits `:search` lists.
@@ -81,7 +78,7 @@ class ReplEngine:
     def __init__(
         self,
         console: Console,
-        framework: str = "pytorch",
+        framework: str = REFERENCE,
         device: DeviceRequest | str = "cpu",
         *,
         pool: KernelPool | None = None,
@@ -345,7 +342,8 @@ class ReplEngine:
         from fwcheat.scan.report import Scanner
         from fwcheat.scan.sources import UsageError
 
-        source = "mxnet" if self.framework != "mxnet" else "pytorch"
+        usual, other = DEFAULT_PAIR
+        source = usual if self.framework != usual else other
         if (source, self.framework) not in self.store.api_map_pairs():
             raise CommandError(
                 f"the knowledge base cannot map {label(source)} to {label(self.framework)} yet"

@@ -16,7 +16,8 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from fwcheat.knowledge.model import FRAMEWORK_LABELS, RUNNABLE_FRAMEWORKS, Entry
+from fwcheat.frameworks import FRAMEWORK_LABELS, RUNNABLE_FRAMEWORKS, TABLE
+from fwcheat.knowledge.model import Entry
 
 if TYPE_CHECKING:
     from fwcheat.apimap import ApiMap
@@ -28,22 +29,7 @@ _KEYWORD = re.compile(r"[(,]\s*([A-Za-z_]\w*)\s*=(?!=)")
 
 #: How a REPL session usually names each framework's modules (its imports were typed long ago).
 SESSION_ALIASES: dict[str, dict[str, str]] = {
-    "mxnet": {
-        "mx": "mxnet",
-        "mxnet": "mxnet",
-        "nd": "mxnet.nd",
-        "gluon": "mxnet.gluon",
-        "autograd": "mxnet.autograd",
-        "nn": "mxnet.gluon.nn",
-        "init": "mxnet.init",
-    },
-    "pytorch": {
-        "torch": "torch",
-        "nn": "torch.nn",
-        "F": "torch.nn.functional",
-        "optim": "torch.optim",
-        "init": "torch.nn.init",
-    },
+    row.key: dict(row.module_aliases) for row in TABLE if row.module_aliases
 }
 
 

@@ -18,6 +18,7 @@ from rich.text import Text
 from fwcheat.kernels.base import ExecutionResult, OutputEvent, Status
 from fwcheat.knowledge.model import FRAMEWORK_LABELS
 from fwcheat.repl.commands import COMMAND_SPECS
+from fwcheat.sanitize import safe_ansi, safe_line, safe_text
 
 if TYPE_CHECKING:
     from fwcheat.search import Hit
@@ -34,7 +35,8 @@ class CellPrinter:
     def _write(self, text: str, style: str = "") -> None:
         if not text:
             return
-        self.console.print(Text(text, style=style), end="", soft_wrap=True)
+        # What a kernel prints is shown, never obeyed by the terminal.
+        self.console.print(Text(safe_text(text), style=style), end="", soft_wrap=True)
         self._at_line_start = text.endswith("\n")
         self.console.file.flush()
 
@@ -57,7 +59,7 @@ class CellPrinter:
             self._newline()
             prompt = f"Out[{self.count}]: "
             value = Text(prompt, style="bold red")
-            value.append(event.text.rstrip("\n"))
+            value.append(safe_text(event.text.rstrip("\n")))
             self.console.print(value, soft_wrap=True)
             self._at_line_start = True
         # "error" events are drawn from the full traceback when the cell ends.
@@ -66,9 +68,10 @@ class CellPrinter:
         self._newline()
         if result.status is Status.ERROR and result.error is not None:
             if result.error.traceback:
-                self.console.print(Text.from_ansi("\n".join(result.error.traceback)), soft_wrap=True)
+                traceback = safe_ansi("\n".join(result.error.traceback))
+                self.console.print(Text.from_ansi(traceback), soft_wrap=True)
             else:
-                self.console.print(Text(str(result.error), style="bold red"), soft_wrap=True)
+                self.console.print(Text(safe_text(str(result.error)), style="bold red"), soft_wrap=True)
         elif result.status is Status.INTERRUPTED:
             self.console.print(
                 Text(
@@ -80,17 +83,17 @@ class CellPrinter:
             self.console.print(Text(f"timed out: {result.reason}", style="bold red"))
         elif result.status is Status.DIED:
             why = result.reason or (str(result.error) if result.error else "the kernel died")
-            self.console.print(Text(f"kernel died: {why}", style="bold red"))
+            self.console.print(Text(f"kernel died: {safe_text(why)}", style="bold red"))
         if result.truncated:
             self.console.print(Text("(output cut: too much of it)", style="dim"))
 
 
 def print_note(console: Console, message: str, style: str = "dim") -> None:
-    console.print(Text(message, style=style))
+    console.print(Text(safe_text(message), style=style))
 
 
 def print_error(console: Console, message: str) -> None:
-    console.print(Text(message, style="bold red"))
+    console.print(Text(safe_text(message), style="bold red"))
 
 
 def print_hits_compact(console: Console, hits: Sequence[Hit], framework: str) -> None:
@@ -100,12 +103,12 @@ def print_hits_compact(console: Console, hits: Sequence[Hit], framework: str) ->
     table.add_column()
     for hit in hits:
         entry = hit.entry
-        line = Text(entry.title)
-        line.append(f"  {entry.title_zh}", style="cyan")
+        line = Text(safe_line(entry.title))
+        line.append(f"  {safe_line(entry.title_zh)}", style="cyan")
         snippet = entry.snippets.get(framework)
         if snippet is not None:
             first = next((s.strip() for s in snippet.code.splitlines() if s.strip()), "")
-            line.append(f"\n{first}", style="green")
+            line.append(f"\n{safe_line(first)}", style="green")
         else:
             line.append(f"\n(no {FRAMEWORK_LABELS.get(framework, framework)} snippet)", style="dim")
         table.add_row(entry.id, line)

@@ -62,9 +62,11 @@ def history_path() -> Path:
 
 
 def default_history() -> History:
+    from fwcheat.paths import private_file
+
     path = history_path()
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        private_file(str(path))  # what was typed (tokens too) is the user's alone
     except OSError:
         from prompt_toolkit.history import InMemoryHistory
 
@@ -229,8 +231,7 @@ class ReplSession:
         with engine.console.capture() as captured:
             if await engine.start():
                 info = engine.pool.info.get(engine.framework)
-                package = "torch" if engine.framework == "pytorch" else "mxnet"
-                version = info.probe.get(package, "") if info else ""
+                version = info.version if info else ""
                 print_note(
                     engine.console,
                     f"{label(engine.framework)} {version} ready on {engine.pool.device}.",

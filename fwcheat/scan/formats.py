@@ -14,21 +14,17 @@ import re
 
 from fwcheat import __version__
 from fwcheat.frameworks import FRAMEWORK_LABELS
+from fwcheat.sanitize import safe_line
 from fwcheat.scan.report import Finding, ScanReport, Summary
 from fwcheat.scan.sources import Unreadable
 
-# C0 and C1 controls, DEL, and the bidi overrides that can reorder what a terminal shows.
-_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\n\t]")
-
-
-def _escaped(match: re.Match[str]) -> str:
-    code = ord(match.group())
-    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
-
 
 def escape(text: str) -> str:
-    """``text`` with every control character shown as an escape (ESC -> ``\\x1b``)."""
-    return _UNSAFE.sub(_escaped, text)
+    """``text`` with every control character shown as an escape (ESC -> ``\\x1b``), on one line.
+
+    The one sanitiser every front end uses: :func:`fwcheat.sanitize.safe_line`.
+    """
+    return safe_line(text)
 
 
 def _label(framework: str) -> str:

@@ -71,6 +71,8 @@ def _collect(tree: ast.AST) -> dict[type, list[Any]]:
     pop, push, extend = stack.pop, stack.append, stack.extend
     while stack:
         node = pop()
+        if node is None:  # list fields may hold None: the ``**x`` of a dict display, a missing default
+            continue
         kind = type(node)
         bucket = bucket_of(kind)
         if bucket is not None:

@@ -28,6 +28,8 @@ from textual.widget import Widget
 from textual.widgets import Footer, Input, Select
 from textual.worker import Worker, WorkerState, get_current_worker
 
+from fwcheat.frameworks import DEFAULT_PAIR, label, short
+from fwcheat.sanitize import safe_text
 from fwcheat.tui import messages as msg
 from fwcheat.tui.kernels import BUSY, LABELS, SIDES, KernelBridge, KernelState
 from fwcheat.tui.widgets.results import ResultsList
@@ -35,6 +37,8 @@ from fwcheat.tui.widgets.search_box import SearchBox
 from fwcheat.tui.widgets.status_bar import StatusBar
 
 if TYPE_CHECKING:
+    from textual.notifications import SeverityLevel
+
     from fwcheat.compare import Verdict
     from fwcheat.kernels.base import ExecutionResult, OutputEvent
     from fwcheat.knowledge.card import Card
@@ -49,6 +53,8 @@ if TYPE_CHECKING:
 INLINE_SEARCH_LIMIT = 0.004
 #: How long typing must pause before the pair view shows the top result (seconds).
 FOLLOW_DELAY = 0.12
+#: After SIGTERM/SIGHUP, how long a clean shutdown may take before kernels are killed outright.
+EXIT_GRACE = 8.0
 
 
 @dataclass(frozen=True)
@@ -77,7 +83,11 @@ def _summary(result: ExecutionResult) -> str:
         text = f"✘ {result.status.value}"
     if result.truncated:
         text += " · output cut"
-    return text
+    from rich.markup import escape
+
+    from fwcheat.sanitize import safe_line
+
+    return escape(safe_line(text))  # a border title is markup; the error name comes from the kernel
 
 
 class FwcheatApp(App[None]):
@@ -88,8 +98,20 @@ class FwcheatApp(App[None]):
     CSS_PATH = Path(__file__).with_name("app.tcss")
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]  # noqa: RUF012
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+r", "run", "Run", tooltip="Run the focused side (PyTorch by default)", priority=True),
-        Binding("ctrl+t", "run_both", "Run both", tooltip="Run PyTorch and MXNet at once", priority=True),
+        Binding(
+            "ctrl+r",
+            "run",
+            "Run",
+            tooltip=f"Run the focused side ({short(SIDES[0])} by default)",
+            priority=True,
+        ),
+        Binding(
+            "ctrl+t",
+            "run_both",
+            "Run both",
+            tooltip=f"Run {short(SIDES[0])} and {short(SIDES[1])} at once",
+            priority=True,
+        ),
         Binding("ctrl+g", "interrupt", "Interrupt", tooltip="Interrupt the running code", priority=True),
         Binding(
             "ctrl+n", "restart", "Restart kernel", tooltip="Fresh kernel for the focused side", priority=True
@@ -117,7 +139,7 @@ class FwcheatApp(App[None]):
         #: Session edits: entry id -> framework -> code.
         self.edits: dict[str, dict[str, str]] = {}
         self.last_run: dict[str, LastRun] = {}
-        self.focused_side = "pytorch"
+        self.focused_side = SIDES[0]
         self.device = device
         self.gpus = 0
         self._follow_timer: Timer | None = None
@@ -125,6 +147,7 @@ class FwcheatApp(App[None]):
         self._quit_warned = False
         #: The status line shows a verdict (cleared when another entry is shown).
         self._status_is_verdict = False
+        self._exit_signal: int | None = None
 
     # -- layout -------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -161,6 +184,7 @@ class FwcheatApp(App[None]):
 
         self.query_one("#body").mount(PairView(id="pair"))
         self.load_catalog()
+        self._exit_on_signals()
         if self.scan_path is not None:
             self.scan_file(self.scan_path)
         if self.start_kernels:
@@ -169,6 +193,36 @@ class FwcheatApp(App[None]):
 
     async def on_unmount(self) -> None:
         await self.bridge.shutdown()
+
+    def _exit_on_signals(self) -> None:
+        """SIGTERM and SIGHUP (the terminal closed) quit like ctrl+q: kernels and their files go too."""
+        import asyncio
+        import contextlib
+        import signal
+
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGHUP):
+            with contextlib.suppress(ValueError, RuntimeError, NotImplementedError):  # not the main thread
+                loop.add_signal_handler(sig, self._signalled, sig)
+
+    def _signalled(self, signum: int) -> None:
+        import os
+        import threading
+
+        from fwcheat.kernels.jupyter import kill_leftover_kernels
+
+        def hard_exit() -> None:
+            kill_leftover_kernels()
+            os._exit(128 + signum)
+
+        if self._exit_signal is not None:  # a second signal: stop being polite
+            hard_exit()
+        self._exit_signal = signum
+        # If shutting down hangs (a terminal that is gone can block writes), still clean up.
+        timer = threading.Timer(EXIT_GRACE, hard_exit)
+        timer.daemon = True
+        timer.start()
+        self.exit(return_code=128 + signum)
 
     def is_mounted_screen(self) -> bool:
         """False before the pair view is mounted and while the app tears down."""
@@ -199,6 +253,21 @@ class FwcheatApp(App[None]):
     def say(self, message: str) -> None:
         self.status.say(message)
         self._status_is_verdict = False
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = False,
+    ) -> None:
+        """A toast; its text (often a file name or an error) is shown as written: no markup, no escapes."""
+        from fwcheat.sanitize import safe_line
+
+        text = safe_text(message) if not markup else message
+        super().notify(text, title=safe_line(title), severity=severity, timeout=timeout, markup=markup)
 
     # -- knowledge and search ----------------------------------------------------------
     @work(thread=True, group="catalog", exit_on_error=False)
@@ -300,13 +369,11 @@ class FwcheatApp(App[None]):
         if isinstance(source, Unreadable):
             self.post_message(msg.FileScanned(None, None, [source]))
             return
-        scanner = Scanner(open_store().api_map("mxnet", "pytorch"))
+        scanner = Scanner(open_store().api_map(*DEFAULT_PAIR))
         report, problems = scanner.scan_source(source)
         from fwcheat.scan.report import ScanReport
 
-        self.post_message(
-            msg.FileScanned(source, ScanReport("mxnet", "pytorch", [report], problems), problems)
-        )
+        self.post_message(msg.FileScanned(source, ScanReport(*DEFAULT_PAIR, [report], problems), problems))
 
     def on_file_scanned(self, message: msg.FileScanned) -> None:
         from fwcheat.scan.formats import escape
@@ -319,7 +386,9 @@ class FwcheatApp(App[None]):
             return
         self.query_one(ScanView).show(message.source, message.report, message.problems)
         summary = message.report.summary()
-        self.say(f"{summary.uses} uses of MXNet/Gluon API, {summary.share:.0%} mapped; ↑/↓ picks one")
+        self.say(
+            f"{summary.uses} uses of {label(DEFAULT_PAIR[0])} API, {summary.share:.0%} mapped; ↑/↓ picks one"
+        )
 
     def on_scan_view_finding_highlighted(self, message: ScanView.FindingHighlighted) -> None:
         from fwcheat.scan.formats import escape
@@ -364,7 +433,8 @@ class FwcheatApp(App[None]):
             return
         snippet = entry.snippets.get(message.framework)
         edits = self.edits.setdefault(entry.id, {})
-        if snippet is not None and message.code.rstrip("\n") != snippet.code.rstrip("\n"):
+        # The editor shows the code with control characters made visible (see PairView.show).
+        if snippet is not None and message.code.rstrip("\n") != safe_text(snippet.code).rstrip("\n"):
             edits[message.framework] = message.code
         else:
             edits.pop(message.framework, None)
@@ -634,7 +704,7 @@ class FwcheatApp(App[None]):
         if entry is None:
             return
         snippet = entry.snippets.get(side)
-        self.pair.side(side).load(entry.id, snippet.code if snippet else None)
+        self.pair.side(side).load(entry.id, safe_text(snippet.code) if snippet else None)
         edits = self.edits.get(entry.id, {})
         edits.pop(side, None)
         if not edits:
@@ -688,9 +758,20 @@ class FwcheatApp(App[None]):
         except SaveError as exc:
             self.call_from_thread(self.notify, str(exc), title="Not saved", severity="error")
             return
-        self.call_from_thread(self._saved, entry, str(path))
+        self.call_from_thread(self._saved, entry, str(path), self._overrides_bundled(entry.id))
 
-    def _saved(self, entry: Entry, path: str) -> None:
+    def _overrides_bundled(self, entry_id: str) -> bool:
+        """Whether the bundled knowledge base has an entry with this id (which a user file overrides)."""
+        if self.catalog is None:
+            return False
+        kb = self.catalog.knowledge
+        here = kb.locations.get(entry_id)
+        replaced = kb.overridden.get(entry_id)
+        return (here is not None and here.layer == "bundled") or (
+            replaced is not None and replaced.layer == "bundled"
+        )
+
+    def _saved(self, entry: Entry, path: str, overrides: bool = False) -> None:
         self.edits.pop(entry.id, None)
         self._quit_warned = False
         from fwcheat.knowledge.card import Card
@@ -702,10 +783,11 @@ class FwcheatApp(App[None]):
             for framework in SIDES:
                 snippet = entry.snippets.get(framework)
                 pane = self.pair.side(framework)
-                pane.base = snippet.code if snippet else None
+                pane.base = safe_text(snippet.code) if snippet else None
                 pane.load(entry.id, pane.base)
         self.say(f"saved {entry.id} to {path}")
-        self.notify(f"Saved {entry.id} to {path}; it overrides the bundled entry.", title="Saved")
+        note = "; it overrides the bundled entry" if overrides else ""
+        self.notify(f"Saved {entry.id} to {path}{note}.", title="Saved")
         self.load_catalog()
 
     async def action_quit(self) -> None:

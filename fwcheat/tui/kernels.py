@@ -20,7 +20,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from fwcheat.frameworks import FRAMEWORK_LABELS
+from fwcheat.frameworks import BY_KEY, DEFAULT_PAIR, FRAMEWORK_LABELS
 
 if TYPE_CHECKING:
     from fwcheat.compare import Verdict
@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from fwcheat.knowledge.model import Entry
 
 #: Frameworks the TUI runs, in pane order, and how they are named on screen.
-SIDES = ("pytorch", "mxnet")
+SIDES = (DEFAULT_PAIR[1], DEFAULT_PAIR[0])
 LABELS = FRAMEWORK_LABELS
 #: The most output one run shows; the engine cuts the rest with a marker.
 TUI_OUTPUT_CAP = 200_000
@@ -72,7 +72,8 @@ def _import_engine() -> Any:
 
 
 def _version(framework: str, probe: dict[str, object]) -> str:
-    value = probe.get("torch" if framework == "pytorch" else "mxnet")
+    row = BY_KEY.get(framework)
+    value = probe.get(row.version_module) if row is not None else None
     return str(value) if value else ""
 
 
@@ -206,10 +207,8 @@ class KernelBridge:
             return None
         from fwcheat.compare import compare_entry, overall
 
-        left, right = await asyncio.gather(
-            self.pool.fetch("pytorch", entry.compare), self.pool.fetch("mxnet", entry.compare)
-        )
-        return overall(compare_entry(entry, {"pytorch": left, "mxnet": right}))
+        values = await asyncio.gather(*(self.pool.fetch(fw, entry.compare) for fw in SIDES))
+        return overall(compare_entry(entry, dict(zip(SIDES, values, strict=True))))
 
     # -- devices --------------------------------------------------------------------
     async def choose_device(self, text: str) -> str | None:
@@ -227,17 +226,10 @@ class KernelBridge:
         pool = await self._get_pool()
         if wanted.wants_gpu:
             await self.start()
-            seen = {fw: self.states[fw].gpus for fw in SIDES if self.states[fw].state != UNAVAILABLE}
-            missing = [fw for fw, n in seen.items() if n <= wanted.index]
-            if missing or not seen:
-                parts = [
-                    f"{'PyTorch' if fw == 'pytorch' else 'MXNet'} sees {n} GPU{'s' if n != 1 else ''}"
-                    for fw, n in seen.items()
-                ] or ["no framework kernel is running"]
-                return (
-                    f"{wanted.torch_name} / gpu({wanted.index}) is not available here: "
-                    f"{', '.join(parts)} (no CUDA device or no CUDA build)"
-                )
-        pool.device = wanted
+            if all(self.states[fw].state == UNAVAILABLE for fw in SIDES):
+                return f"{wanted} is not available here: no framework kernel is running"
+        choice = pool.set_device(wanted)
+        if not choice.ok:
+            return f"{wanted} is not available here: {choice.reason} (no CUDA device or no CUDA build)"
         self.device = str(wanted)
         return None

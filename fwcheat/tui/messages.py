@@ -56,14 +56,6 @@ class KernelStateChanged(Message):
         self.state = state
 
 
-class SnippetStarted(Message):
-    def __init__(self, framework: str, entry_id: str, label: str) -> None:
-        super().__init__()
-        self.framework = framework
-        self.entry_id = entry_id
-        self.label = label
-
-
 class SnippetFinished(Message):
     """A snippet (or a REPL line) finished running, however it ended."""
 
@@ -98,11 +90,3 @@ class DeviceRejected(Message):
         self.device = device
         self.reason = reason
         self.kept = kept
-
-
-class DevicesDetected(Message):
-    """The kernels reported how many GPUs each framework sees."""
-
-    def __init__(self, gpus: int) -> None:
-        super().__init__()
-        self.gpus = gpus

@@ -3,16 +3,16 @@
 The TUI lets a person edit either snippet of an entry; saving writes the whole
 entry (with the edited code) as YAML into a user knowledge file, where the same
 ``id`` overrides the bundled entry. The user's file is edited in place, on the
-line range of that one entry: every other entry, comment and blank line stays
-as it was. The new text is parsed and checked before it replaces the file (by
-an atomic rename), so a save can fail but never leaves a broken or shortened
-file behind. Headless: no Textual here.
+line range of that one entry (up to its last value: comments and blank lines
+after it stay): every other entry, comment and blank line stays as it was. The
+new text is parsed and checked before it replaces the file, through
+:func:`fwcheat.userfiles.edit_file` (a lock, CRLF, mode and symlinks kept, an
+fsync'ed atomic rename), so a save can fail but never leaves a broken or
+shortened file behind. Headless: no Textual here.
 """
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -82,6 +82,34 @@ def _single_entry_id(text: str) -> str | None:
     return None
 
 
+def _content_end(node: yaml.Node, lines: list[str]) -> int:
+    """The 0-based line after the last line holding any of ``node``'s values (comments after it excluded).
+
+    A block scalar's span takes in the blank lines after it: those stay outside.
+    """
+    start = end = node.start_mark.line + 1
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, yaml.MappingNode):
+            stack.extend(part for pair in current.value for part in pair)
+        elif isinstance(current, yaml.SequenceNode) and not current.flow_style:
+            stack.extend(current.value)
+        else:  # a scalar or a flow collection: its end mark is where its text ends
+            mark = current.end_mark
+            end = max(end, mark.line if mark.column == 0 else mark.line + 1)
+    end = min(end, len(lines))
+    while end > start and not lines[end - 1].strip():
+        end -= 1
+    return end
+
+
+def _trailing_comments(text: str, root: yaml.Node) -> str:
+    """The comment and blank lines after ``root``'s last value."""
+    lines = text.splitlines(keepends=True)
+    return "".join(lines[_content_end(root, lines) :])
+
+
 def _leading_comments(text: str) -> str:
     head: list[str] = []
     for line in text.splitlines(keepends=True):
@@ -121,7 +149,9 @@ def merged_text(text: str, entry: Entry, path: Path, folder_category: str | None
         if single != entry.id:
             raise SaveError(f"{path} holds entry `{single}`, not `{entry.id}`; nothing was written")
         body = entry_document(entry) if folder_category == entry.category else entry_yaml_single(entry)
-        return _leading_comments(text) + body
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        assert root is not None
+        return _leading_comments(text) + body + _trailing_comments(text, root)
     node = _entries_node(text, path)
     lines = text.splitlines(keepends=True)
     if lines and not lines[-1].endswith("\n"):
@@ -139,13 +169,13 @@ def merged_text(text: str, entry: Entry, path: Path, folder_category: str | None
     first_line = lines[items[0].start_mark.line]
     column = first_line.index("-") if "-" in first_line[: items[0].start_mark.column] else 2
     block = entry_yaml(entry, column)
-    for index, item in enumerate(items):
+    for item in items:
         if _item_id(item) != entry.id:
             continue
         start = item.start_mark.line
-        end = items[index + 1].start_mark.line if index + 1 < len(items) else len(lines)
-        replaced = block + ("\n" if index + 1 < len(items) else "")
-        return "".join([*lines[:start], replaced, *lines[end:]])
+        # Up to the entry's last value: the comments and blank lines before the next entry stay.
+        end = _content_end(item, lines)
+        return "".join([*lines[:start], block, *lines[end:]])
     body = "".join(lines)
     return body + ("" if body.endswith("\n\n") or not body else "\n") + block
 
@@ -163,20 +193,24 @@ def save_entry(entry: Entry, path: Path) -> Path:
 
     Raises :class:`SaveError` when the file cannot be updated safely.
     """
+    from fwcheat.userfiles import edit_file
+
     category = folder_category(path)
-    if path.exists():
-        try:
-            original = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise SaveError(f"cannot read {path}: {exc}; nothing was written") from exc
-        before = (
-            {loaded.entry.id for loaded in parse_text(original, path, category).entries}
-            if original.strip()
-            else set()
-        )
-        text = merged_text(original, entry, path, category) if original.strip() else ""
-    else:
-        original, before, text = "", set(), ""
+    try:
+        edit_file(path, lambda original: _new_text(original, entry, path, category), create=True)
+    except OSError as exc:
+        raise SaveError(f"cannot write {path}: {exc}; nothing was written") from exc
+    return path
+
+
+def _new_text(original: str, entry: Entry, path: Path, category: str | None) -> str:
+    """The file's new text with ``entry`` saved in it; :class:`SaveError` when that is not safe."""
+    before = (
+        {loaded.entry.id for loaded in parse_text(original, path, category).entries}
+        if original.strip()
+        else set()
+    )
+    text = merged_text(original, entry, path, category) if original.strip() else ""
     if not text:
         text = "# Saved from `fwcheat tui`; the same id as a bundled entry overrides it.\n"
         text += entry_document(entry) if category == entry.category else entry_yaml_single(entry)
@@ -188,15 +222,4 @@ def save_entry(entry: Entry, path: Path) -> Path:
     lost = before - set(saved)
     if lost:
         raise SaveError(f"saving would drop {', '.join(sorted(lost))} from {path}; nothing was written")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=path.name, suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        if path.exists():
-            os.chmod(tmp, path.stat().st_mode & 0o777)
-        os.replace(tmp, path)
-    except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
-        raise SaveError(f"cannot write {path}: {exc}") from exc
-    return path
+    return text

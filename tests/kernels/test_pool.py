@@ -33,11 +33,11 @@ async def test_asking_for_cuda_without_gpu_gives_clear_error(pool: KernelPool) -
     torch_run, mx_run = await asyncio.gather(
         pool.run("pytorch", "print(device)"), pool.run("mxnet", "print(ctx)")
     )
-    for run, asked in ((torch_run, "cuda:0"), (mx_run, "gpu(0)")):
+    for run, asked, available in ((torch_run, "cuda:0", "cpu"), (mx_run, "mx.gpu(0)", "mx.cpu()")):
         assert run.status is Status.ERROR
         assert run.error is not None and run.error.name == "DeviceUnavailable"
         assert asked in run.error.value
-        assert "available: cpu" in run.error.value
+        assert f"available: {available}" in run.error.value
         assert run.stdout == ""  # the snippet did not run
 
 
@@ -161,3 +161,20 @@ async def test_binding_without_fresh_keeps_the_namespace(pool: KernelPool) -> No
     assert "error" not in prelude.decode_expression(reply.expressions["b"])
     after = await pool.run("pytorch", "print(kept, device)", fresh=False)
     assert after.stdout == "5 cpu\n"
+
+
+async def test_a_snippet_cannot_break_the_next_one(pool: KernelPool) -> None:
+    # Issue: a replaced or closed sys.stdout made the next entry record nothing.
+    broke = await asyncio.gather(
+        pool.run(
+            "pytorch", "import io, sys, torch\ntorch.set_grad_enabled(False)\nsys.stdout = io.StringIO()"
+        ),
+        pool.run("mxnet", "import sys\nsys.stdout.close()\nprint('after close')"),
+    )
+    assert all(r.ok for r in broke), [r.error for r in broke]
+    torch_run, mx_run = await asyncio.gather(
+        pool.run("pytorch", "import torch\nprint(torch.is_grad_enabled())"),
+        pool.run("mxnet", "print('next entry')"),
+    )
+    assert torch_run.stdout == "True\n"
+    assert mx_run.stdout == "next entry\n"

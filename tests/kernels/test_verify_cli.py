@@ -151,7 +151,7 @@ def test_run_prints_both_outputs_and_the_verdict(kb_file: Path, capsys: pytest.C
     out = capsys.readouterr().out
     assert "PyTorch" in out and "MXNet/Gluon" in out
     assert "tensor([0., 2., 4.])" in out and "<NDArray 3 @cpu(0)>" in out
-    assert "compare: agree" in out
+    assert "compare MXNet/Gluon vs PyTorch: agree" in out
 
 
 def test_run_json_single_framework(kb_file: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -6,7 +6,8 @@ import re
 
 import pytest
 
-from fwcheat.knowledge import KnowledgeBase, load_knowledge
+from fwcheat.knowledge import KnowledgeBase
+from fwcheat.load import load_knowledge
 
 #: Topic -> the tag an entry must carry (issue #4's list; none may quietly disappear).
 TOPICS = {

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import pytest
 
-from fwcheat.knowledge import KnowledgeBase, load_knowledge
+from fwcheat.knowledge import KnowledgeBase
+from fwcheat.load import load_knowledge
 
 TAG = "mxnet-table-row"
 

@@ -14,7 +14,7 @@ import time
 import pytest
 
 from fwcheat.kernels.session import KernelPool
-from fwcheat.knowledge import load_knowledge
+from fwcheat.load import load_knowledge
 from fwcheat.verify import FAIL, PASS, SKIP, EntryReport, verify_entries
 
 pytestmark = [pytest.mark.kernels, pytest.mark.slow, pytest.mark.timeout(1800)]

@@ -89,9 +89,9 @@ def test_installed_wheel_searches_its_knowledge(installed: Path, tmp_path: Path)
     code = (
         "import json, fwcheat\n"
         "from fwcheat.knowledge.sources import bundled_dir\n"
-        "from fwcheat.search import search\n"
+        "from fwcheat.search import Searcher\n"
         "print(json.dumps({'file': fwcheat.__file__, 'dir': str(bundled_dir()),"
-        " 'top': search('attach_grad', 1)[0].entry.id}))\n"
+        " 'top': Searcher().search('attach_grad', 1)[0].entry.id}))\n"
     )
     found = json.loads(probe(installed, tmp_path, code))
     assert found["file"].startswith(str(installed))

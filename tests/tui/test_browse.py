@@ -83,7 +83,7 @@ async def test_edits_survive_moving_and_can_be_saved(mini_kb: Path) -> None:
     assert entry["snippets"]["mxnet"]["code"].endswith("print(x)\nprint('mine')\n")
     assert entry["snippets"]["pytorch"]["code"] == "x = torch.arange(4.0, device=device) * 2\nprint(x)\n"
     # The saved file is a valid knowledge file that overrides the bundled entry.
-    from fwcheat.knowledge import load_knowledge
+    from fwcheat.load import load_knowledge
 
     kb = load_knowledge()
     replaced = kb.get("double-arange")

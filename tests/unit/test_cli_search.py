@@ -14,6 +14,7 @@ import pytest
 from rich.console import Console
 
 from fwcheat.cli import main
+from fwcheat.frameworks import DEFAULT_PAIR
 from fwcheat.render import print_entry, print_hits
 from fwcheat.search import Searcher
 from fwcheat.store import open_store
@@ -47,8 +48,11 @@ def test_json_has_exactly_the_documented_shape(capsys: pytest.CaptureFixture[str
 
 
 def test_json_framework_filter_leaves_only_entries_with_it(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["search", "gradient", "--json", "--framework", "keras"]) == 1
-    assert json.loads(capsys.readouterr().out) == {"query": "gradient", "results": []}
+    assert main(["search", "gradient", "--json", "--framework", "keras", "--limit", "5"]) == 0
+    results = json.loads(capsys.readouterr().out)["results"]
+    assert results and all("keras" in r["frameworks"] for r in results)
+    assert main(["search", "zzqqxx", "--json", "--framework", "keras"]) == 1
+    assert json.loads(capsys.readouterr().out) == {"query": "zzqqxx", "results": []}
 
 
 def test_plain_output_when_not_a_terminal(capsys: pytest.CaptureFixture[str]) -> None:
@@ -75,7 +79,7 @@ def test_side_by_side_on_a_wide_terminal() -> None:
     hit = Searcher().search("attach_grad", limit=1)
     buffer = io.StringIO()
     console = Console(file=buffer, width=160, force_terminal=True, color_system=None)
-    print_hits(console, "attach_grad", hit)
+    print_hits(console, hit, pair=DEFAULT_PAIR)  # as the CLI does
     lines = buffer.getvalue().splitlines()
     # Both panel titles on one line: the snippets are side by side.
     assert any("PyTorch" in line and "MXNet/Gluon" in line for line in lines)
@@ -146,7 +150,7 @@ def test_validate_cli_reports_and_fails(tmp_path: Path) -> None:
     result = run_cli("validate", str(bad))
     assert result.returncode == 1
     assert f"{bad}:3: error:" in result.stderr and "did you mean `title`" in result.stderr
-    assert "1 errors" in result.stderr
+    assert "1 file, 0 entries: 1 error, 0 warnings" in result.stderr  # singular where it is one
 
 
 def test_validate_bundled_knowledge_is_clean() -> None:

@@ -78,7 +78,7 @@ def test_validate_warns_with_file_line_and_fix(tmp_path: Path, capsys: pytest.Ca
     assert f"{path}:6: warning: entry `e`: `compare: same`: the pytorch snippet only ever sets" in err
     assert "(fix: compare a value the snippet computes" in err
     assert "the mxnet snippet" not in err  # computed there
-    assert "1 entries: 0 errors, 1 warnings" in captured.out
+    assert "1 file, 1 entry: 0 errors, 1 warning" in captured.out
 
 
 def test_weak_values_found_at_run_time() -> None:
@@ -99,8 +99,8 @@ def test_weak_values_found_at_run_time() -> None:
 
 
 def test_no_bundled_entry_compares_a_constant() -> None:
-    from fwcheat.knowledge import load_knowledge
     from fwcheat.knowledge.constant_compare import constant_compare_problems
+    from fwcheat.load import load_knowledge
 
     kb = load_knowledge(include_user=False)
     assert [str(p) for p in constant_compare_problems(kb)] == []

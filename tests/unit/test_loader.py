@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from fwcheat.knowledge import load_knowledge
 from fwcheat.knowledge.loader import parse_file
 from fwcheat.knowledge.merge import build_knowledge
 from fwcheat.knowledge.sources import Layer
+from fwcheat.load import load_knowledge
 
 GOOD = """\
 entries:

@@ -72,3 +72,18 @@ def test_report_line_and_summary() -> None:
     for row in ("pass", "fail", "skip", "total"):
         assert row in table
     assert "2.0 s" in table
+
+
+def test_each_frameworks_verdict_is_shown_against_the_reference() -> None:
+    from dataclasses import replace
+
+    agree = replace(compare_arrays("y", np.ones(2), np.ones(2)), frameworks=("pytorch", "tensorflow"))
+    differ = replace(compare_arrays("y", np.ones(2), np.zeros(2)), frameworks=("pytorch", "keras"))
+    four = {**results(), "tensorflow": results()["pytorch"], "keras": results()["pytorch"]}
+    text = render(220, results=four, verdict={"tensorflow": agree, "keras": differ})
+    assert "compare TensorFlow vs PyTorch: agree" in text
+    assert "compare Keras vs PyTorch: differ" in text
+    title_line = next(line for line in text.splitlines() if "PyTorch" in line)
+    assert "Keras" in title_line  # four panels side by side at 220 columns
+    stacked = render(150, results=four)
+    assert not any("PyTorch" in line and "Keras" in line for line in stacked.splitlines())

@@ -239,3 +239,12 @@ def test_api_names_come_with_positions() -> None:
         ApiName("nd.array", 1, 4),
         ApiName("x.sum", 2, 4),
     ]
+
+
+def test_none_in_list_fields_is_skipped() -> None:
+    # `{**a}` puts None in ast.Dict.keys; keyword-only args without a default put None in kw_defaults.
+    from fwcheat.scan.uses import _collect
+
+    tree = __import__("ast").parse("d = {**a, 'k': nd.ones(2)}\ndef f(*, x, y=1): pass\n")
+    found = _collect(tree)
+    assert any(len(v) for v in found.values())

@@ -10,12 +10,15 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Markdown
 
-INTRO = """\
+from fwcheat.frameworks import short
+from fwcheat.tui.kernels import SIDES
+
+INTRO = f"""\
 # fwcheat
 
 Type in the search box: English, 中文 or an API name from either framework
 (`attach_grad`, `nd.concat`, `view`). Up/Down or the mouse picks an entry; its
-PyTorch and MXNet versions appear side by side. Both code panes are editors:
+{short(SIDES[0])} and {short(SIDES[1])} versions appear side by side. Both code panes are editors:
 change the code and run it as edited; edits are kept while you browse, and
 **ctrl+s** saves them as your own knowledge entry.
 

@@ -19,6 +19,8 @@ from textual.events import Resize
 from textual.timer import Timer
 from textual.widgets import Log
 
+from fwcheat.sanitize import safe_text
+
 #: How long output may wait before it is shown (seconds).
 FLUSH_INTERVAL = 1 / 20
 #: Lines kept on screen per pane.
@@ -59,8 +61,8 @@ class OutputPane(Log):
         self.border_title = "output"
 
     def feed(self, text: str) -> None:
-        """Queue ``text``; it appears within :data:`FLUSH_INTERVAL`."""
-        self._pending.append(text)
+        """Queue ``text`` (escape sequences made visible); it appears within :data:`FLUSH_INTERVAL`."""
+        self._pending.append(safe_text(text))
         if self._timer is not None or self._queued:
             return
         quiet = time.monotonic() - self._last_flush

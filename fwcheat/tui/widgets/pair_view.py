@@ -17,6 +17,8 @@ from textual.message import Message
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
+from fwcheat.sanitize import safe_line, safe_text
+from fwcheat.tui.kernels import SIDES
 from fwcheat.tui.widgets.snippet_pane import SnippetPane
 
 if TYPE_CHECKING:
@@ -26,13 +28,13 @@ if TYPE_CHECKING:
 
 def describe(entry: Entry) -> Text:
     text = Text()
-    text.append(entry.title, style="bold")
-    text.append(f"  {entry.title_zh}", style="bold")
+    text.append(safe_line(entry.title), style="bold")
+    text.append(f"  {safe_line(entry.title_zh)}", style="bold")
     text.append(f"  [{entry.category}] {entry.id}\n", style="dim")
-    text.append(entry.summary.strip())
+    text.append(safe_text(entry.summary.strip()))
     for note in entry.notes:
         text.append("\n • ", style="yellow")
-        text.append(note.strip())
+        text.append(safe_text(note.strip()))
     if entry.compare:
         text.append(f"\ncompare: {entry.compare}", style="dim")
     if entry.gpus:
@@ -81,7 +83,7 @@ def verdict_text(verdict: Verdict | None, waiting: str = "") -> Text:
         return Text(waiting, style="dim")
     mark, style = ("✔ agree", "bold green") if verdict.ok else (f"✘ {verdict.agreement.value}", "bold red")
     text = Text(mark, style=style)
-    text.append(f"  {verdict.message}")
+    text.append(f"  {safe_text(verdict.message)}")
     return text
 
 
@@ -101,8 +103,8 @@ class PairView(Vertical):
     def compose(self) -> ComposeResult:
         yield NotesPane(id="notes")
         with Container(id="sides"):
-            yield SnippetPane("pytorch", id="side-pytorch")
-            yield SnippetPane("mxnet", id="side-mxnet")
+            for framework in SIDES:
+                yield SnippetPane(framework, id=f"side-{framework}")
         yield Static("", id="verdict")
 
     def side(self, framework: str) -> SnippetPane:
@@ -112,9 +114,11 @@ class PairView(Vertical):
         """Show ``entry``; ``edits`` are the session's edits of its snippets, by framework."""
         self.entry = entry
         self.query_one(NotesPane).show(entry)
-        for framework in ("pytorch", "mxnet"):
+        for framework in SIDES:
             snippet = entry.snippets.get(framework)
-            self.side(framework).load(entry.id, snippet.code if snippet else None, edits.get(framework))
+            # Shown (and run) with control characters made visible: an editor must not emit them.
+            code = safe_text(snippet.code) if snippet else None
+            self.side(framework).load(entry.id, code, edits.get(framework))
         self.set_verdict(None, self.waiting_text())
 
     def waiting_text(self) -> str:

@@ -10,6 +10,8 @@ from textual.message import Message
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
+from fwcheat.sanitize import safe_line
+
 if TYPE_CHECKING:
     from fwcheat.knowledge.card import Card
 
@@ -17,10 +19,10 @@ if TYPE_CHECKING:
 def entry_label(entry: Card, width: int) -> Text:
     """Title on the first line, 中文 title and category on the second, cut to ``width`` cells."""
     width = max(width, 10)
-    title = Text(entry.title, style="bold")
+    title = Text(safe_line(entry.title), style="bold")
     title.truncate(width, overflow="ellipsis")
-    second = Text(entry.title_zh)
-    second.append(f"  [{entry.category}]", style="dim")
+    second = Text(safe_line(entry.title_zh))
+    second.append(f"  [{safe_line(entry.category)}]", style="dim")
     second.truncate(width, overflow="ellipsis")
     return Text("\n").join([title, second])
 

@@ -7,6 +7,9 @@ from typing import TYPE_CHECKING
 from rich.text import Text
 from textual.widgets import Static
 
+from fwcheat.frameworks import short
+from fwcheat.tui.kernels import SIDES
+
 if TYPE_CHECKING:
     from fwcheat.tui.kernels import KernelState
 
@@ -18,7 +21,6 @@ _STYLES = {
     "dead": "bold red",
     "unavailable": "red",
 }
-_NAMES = {"pytorch": "PyTorch", "mxnet": "MXNet"}
 
 
 class StatusBar(Static):
@@ -38,10 +40,10 @@ class StatusBar(Static):
         text = Text(no_wrap=True, overflow="ellipsis")
         text.append("device ", style="dim")
         text.append(self.device, style="bold")
-        for framework in ("pytorch", "mxnet"):
+        for framework in SIDES:
             state = self.states.get(framework)
             text.append(" │ ", style="dim")
-            name = _NAMES[framework] + (f" {state.version}" if state and state.version else "")
+            name = short(framework) + (f" {state.version}" if state and state.version else "")
             text.append(name + ": ")
             label = state.state if state else "off"
             text.append(label, style=_STYLES.get(label, ""))
@@ -59,5 +61,7 @@ class StatusBar(Static):
         self.refresh_status()
 
     def say(self, message: str) -> None:
-        self.message = message
+        from fwcheat.sanitize import safe_line
+
+        self.message = safe_line(message)
         self.refresh_status()
