@@ -136,13 +136,14 @@ async def test_help_and_palette_list_every_action(mini_kb: Path) -> None:
         await pilot.pause()
         assert isinstance(app.screen, HelpScreen)
         keys = dict(app.screen.keys)
-        for action in ("ctrl+r", "ctrl+t", "ctrl+g", "ctrl+n", "f2", "ctrl+s", "ctrl+o"):
+        for action in ("ctrl+r", "ctrl+t", "ctrl+g", "ctrl+n", "f2", "f3", "f4", "ctrl+s", "ctrl+o"):
             assert action in keys
         await pilot.press("escape")
         await pilot.pause()
         assert not isinstance(app.screen, HelpScreen)
         titles = [c.title for c in app.get_system_commands(app.screen)]
-        assert any(t.startswith("Run both") for t in titles)
+        assert any(t.startswith("Run all") for t in titles)
+        assert any(t.startswith("Switch") for t in titles)
         assert any(t.startswith("Interrupt") for t in titles)
         # `?` typed in a code editor is code, not help.
         app.pair.side("pytorch").editor.focus()

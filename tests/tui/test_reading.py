@@ -28,7 +28,7 @@ DOCS = Path(__file__).parents[2] / "docs" / "tui.md"
 @pytest.fixture(scope="module")
 def real_kb(tmp_path_factory: pytest.TempPathFactory) -> object:
     """The bundled knowledge base, with a private index cache and no user files."""
-    from fwcheat.knowledge import load_knowledge
+    from fwcheat.load import load_knowledge
 
     root = tmp_path_factory.mktemp("kb")
     mp = pytest.MonkeyPatch()
