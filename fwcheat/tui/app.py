@@ -153,6 +153,7 @@ class FwcheatApp(App[None]):
         self.frameworks: list[str] = list(SIDES)
         self.pair_frameworks: list[str] = list(SIDES)
         self.show_all = False
+        self._focus_after: str | None = None
         self.focused_side = SIDES[0]
         self.device = device
         self.gpus = 0
@@ -583,8 +584,9 @@ class FwcheatApp(App[None]):
         if self.pair.entry is not None and self.pair.entry.id == entry.id:
             self.pair.show(entry, self.edits.get(entry.id, {}))
             self._reset_outputs(entry)
-            if self.focused_side in self.frameworks:
-                self.pair.side(self.focused_side).editor.focus()
+            target, self._focus_after = self._focus_after, None
+            if target in self.frameworks:
+                self.pair.side(target).editor.focus()
 
     def action_switch_framework(self) -> None:
         """The focused pane shows the entry's next framework that no other pane shows."""
@@ -605,7 +607,7 @@ class FwcheatApp(App[None]):
         new = after[0]
         chosen = sorted((new if fw == side else fw for fw in self.frameworks), key=order.index)
         self.show_all = False
-        self.focused_side = new
+        self._focus_after = new  # the removed pane had focus; the new one takes it
         self._set_frameworks(chosen, entry)
         self.say(f"{LABELS[side]} → {LABELS[new]} in this pane; F3 again for the next, F4 shows all")
 

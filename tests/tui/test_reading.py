@@ -327,3 +327,90 @@ async def test_f2_refuses_a_missing_gpu_without_starting_kernels(mini_kb: Path) 
         assert app.device == "cpu"
         assert "is not available" in app.status.message
         assert app.bridge.pool is None  # no kernel was started to find out
+
+
+# -- issue #9: more than two frameworks ----------------------------------------------------------
+
+
+def _four_way(kb: object) -> str:
+    entries = kb.entries.values()  # type: ignore[attr-defined]
+    return next(
+        e.id
+        for e in entries
+        if all(e.snippets.get(fw) is not None for fw in ("pytorch", "mxnet", "tensorflow", "keras"))
+    )
+
+
+async def test_f3_switches_a_pane_to_tensorflow_then_keras_and_f4_shows_all(
+    real_kb: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    entry_id = _four_way(real_kb)
+    started: list[tuple[str, ...]] = []
+    app = FwcheatApp(entry_id, start_kernels=True)
+
+    async def start(*frameworks: str) -> None:  # record which kernels would start; start none
+        started.append(frameworks)
+
+    monkeypatch.setattr(app.bridge, "start", start)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle(pilot)
+        assert app.pair.entry is not None and app.pair.entry.id == entry_id
+        assert started == [("pytorch", "mxnet")]  # only the pair's kernels, not TF or Keras
+        notes = str(app.query_one("#notes-text").render())
+        assert "Also in TensorFlow, Keras" in notes
+        app.pair.side("mxnet").editor.focus()
+        await pilot.press("f3")
+        await settle(pilot)
+        assert app.frameworks == ["pytorch", "tensorflow"]
+        entry = real_kb.entries[entry_id]  # type: ignore[attr-defined]
+        assert app.pair.side("tensorflow").code.rstrip() == entry.snippets.tensorflow.code.rstrip()
+        assert "tensorflow" in started[-1] and "keras" not in started[-1]  # (pytorch: never started here)
+        assert "TensorFlow" in str(app.pair.side("tensorflow").border_title)
+        await pilot.press("f3")
+        await settle(pilot)
+        assert app.frameworks == ["pytorch", "keras"]
+        assert app.pair.side("keras").code.rstrip() == entry.snippets.keras.code.rstrip()
+        assert app.focused is app.pair.side("keras").editor
+        assert "Keras: off" in str(app.status.render())
+        await pilot.press("f4")
+        await settle(pilot)
+        assert app.frameworks == ["pytorch", "mxnet", "tensorflow", "keras"]
+        xs = [app.pair.side(fw).region.x for fw in app.frameworks]
+        assert xs == sorted(xs) and len(set(xs)) == 4  # side by side
+        await pilot.press("f4")
+        await settle(pilot)
+        assert app.frameworks == ["pytorch", "mxnet"]
+
+
+async def test_the_configured_pair_sets_the_panes(
+    real_kb: object, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text('[frameworks]\npair = ["tensorflow", "pytorch"]\n', encoding="utf-8")
+    monkeypatch.setenv("FWCHEAT_CONFIG", str(config))
+    app = FwcheatApp(_four_way(real_kb), start_kernels=False)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle(pilot)
+        assert app.frameworks == ["pytorch", "tensorflow"]
+        assert "TensorFlow" in str(app.pair.side("tensorflow").border_title)
+        assert "TensorFlow: off" in str(app.status.render())
+
+
+async def test_verdict_covers_every_side_that_ran(mini_kb: Path) -> None:
+    import numpy as np
+
+    from fwcheat.kernels.base import ExecutionResult, Fetched, Status
+    from fwcheat.tui import messages as msg
+
+    app = FwcheatApp(start_kernels=False)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle(pilot)
+        entry = app.pair.entry
+        assert entry is not None and entry.compare
+        values = {"pytorch": np.arange(4.0) * 2, "mxnet": np.arange(4.0) * 3}
+        for fw, value in values.items():
+            fetched = Fetched(array=value)
+            app.post_message(msg.SnippetFinished(fw, entry.id, ExecutionResult(Status.OK), fetched=fetched))
+        await pilot.pause(0.3)
+        line = str(app.query_one("#verdict").render())
+        assert "✘" in line and "✘" in app.status.message
