@@ -31,6 +31,13 @@ def main(args: argparse.Namespace) -> int:
     device = chosen_device(args, "repl")
     if device is None:
         return 2
+    from fwcheat.hostgpu import missing_gpu_reason
+
+    if (reason := missing_gpu_reason(device)) is not None:
+        import sys
+
+        print(f"fwcheat repl: {reason}", file=sys.stderr)
+        return 2
     from rich.console import Console
 
     from fwcheat.kernels.session import run_sync
