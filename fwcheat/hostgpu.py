@@ -43,4 +43,4 @@ def missing_gpu_reason(device: DeviceRequest, driver_dir: str = DRIVER_GPUS) -> 
         seen = "this machine shows no NVIDIA GPU (no driver, or CUDA_VISIBLE_DEVICES hides them)"
     else:
         seen = f"this machine shows {count} GPU{'s' if count != 1 else ''} (cuda:0 to cuda:{count - 1})"
-    return f"{device} / gpu({device.index}) is not available: {seen}; use --device cpu"
+    return f"{device} / gpu({device.index}) is not available: {seen}"

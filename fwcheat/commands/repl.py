@@ -36,7 +36,7 @@ def main(args: argparse.Namespace) -> int:
     if (reason := missing_gpu_reason(device)) is not None:
         import sys
 
-        print(f"fwcheat repl: {reason}", file=sys.stderr)
+        print(f"fwcheat repl: {reason}; use --device cpu", file=sys.stderr)
         return 2
     from rich.console import Console
 

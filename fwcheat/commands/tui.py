@@ -39,7 +39,7 @@ def main(args: argparse.Namespace) -> int:
     if (reason := missing_gpu_reason(device)) is not None:
         import sys
 
-        print(f"fwcheat tui: {reason}", file=sys.stderr)
+        print(f"fwcheat tui: {reason}; use --device cpu", file=sys.stderr)
         return 2
     import os
 

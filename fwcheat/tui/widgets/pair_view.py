@@ -92,8 +92,10 @@ def verdict_text(
         return Text(waiting, style="dim")
     lines = []
     for one in (verdicts or {}).values() or [verdict]:
-        ok = "✔ agree" if len(verdicts or {}) < 2 else f"✔ {label(one.frameworks[1])} agrees"
-        mark, style = (ok, "bold green") if one.ok else (f"✘ {one.agreement.value}", "bold red")
+        reference, other = one.frameworks
+        named = f" ({label(other)} vs {label(reference)})" if reference and other else ""
+        ok = f"✔ agree{named}"
+        mark, style = (ok, "bold green") if one.ok else (f"✘ {one.agreement.value}{named}", "bold red")
         line = Text(mark, style=style)
         line.append(f"  {safe_text(one.message)}")
         lines.append(line)
