@@ -36,6 +36,7 @@ class Framework:
         "normalisers",
         "numpy_below",
         "preload",
+        "query_aliases",
         "runnable",
         "short",
         "version_module",
@@ -58,6 +59,7 @@ class Framework:
         runnable: bool = True,
         version_module: str = "",
         numpy_below: str = "",
+        query_aliases: tuple[tuple[str, str], ...] = (),
         short: str = "",
         aliases: tuple[str, ...] = (),
         module_aliases: tuple[tuple[str, str], ...] = (),
@@ -94,6 +96,9 @@ class Framework:
         self.runnable = runnable
         #: The first NumPy version it breaks on ('' when none is known).
         self.numpy_below = numpy_below
+        #: (short name, the name the knowledge base writes): module names as real code
+        #: spells them, e.g. ``F`` in ``hybrid_forward(self, F, x)``, or ``autograd as ag``.
+        self.query_aliases = query_aliases
 
     def device_name(self, kind: str, index: int = 0) -> str:
         """How the device ``kind`` (cpu, gpu or auto) is spelled for this framework."""
@@ -103,7 +108,12 @@ class Framework:
 
     @property
     def install_hint(self) -> str:
-        return f"pip install -c constraints.txt 'fwcheat[{self.extra}]'"
+        # constraints.txt pins versions that work together, but only a checkout has it.
+        import os
+
+        checkout = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+        pinned = "-c constraints.txt " if os.path.isfile(os.path.join(checkout, "constraints.txt")) else ""
+        return f"pip install {pinned}'fwcheat[{self.extra}]'"
 
     def __repr__(self) -> str:
         return f"Framework({self.key!r})"
@@ -175,6 +185,7 @@ TABLE: tuple[Framework, ...] = (
         cpu_name="mx.cpu()",
         gpu_name="mx.gpu({index})",
         index_field="api_mxnet",
+        query_aliases=(("f", "nd"), ("ag", "autograd"), ("sym", "symbol"), ("ndarray", "tensor")),
         numpy_below="1.24",
         # MXBoard (MXNet's TensorBoard writer) predates protobuf 4's C++ runtime.
         kernel_env=(("PROTOCOL_BUFFERS_PYTHON_IMPLEMENTATION", "python"),),
@@ -222,6 +233,25 @@ FRAMEWORK_LABELS: dict[str, str] = {f.key: f.label for f in TABLE}
 REFERENCE = TABLE[0].key
 #: The pair shown side by side unless the user picks another: (from, to).
 DEFAULT_PAIR: tuple[str, str] = (TABLE[1].key, TABLE[0].key)
+
+
+#: Search terms that stand for another (lowercase): ``f`` (hybrid_forward's F) for ``nd``, ...
+QUERY_ALIASES: dict[str, str] = {short: long for f in TABLE for short, long in f.query_aliases}
+
+
+def _bindings(statement: str) -> list[tuple[str, str]]:
+    """(name, the import of just that name) for each name an import statement binds."""
+    words = statement.replace(",", " ").split()
+    if words[0] == "from":
+        return [(name, f"from {words[1]} import {name}") for name in words[words.index("import") + 1 :]]
+    return [(words[-1] if "as" in words else words[1].split(".")[0], statement)]
+
+
+#: framework -> {module name its snippets use (``torch``, ``nd``, ``np``): the import that binds
+#: it}, read from the table's ``preload`` imports. A snippet must import these itself.
+MODULE_NAMES: dict[str, dict[str, str]] = {
+    f.key: {name: binding for statement in f.preload for name, binding in _bindings(statement)} for f in TABLE
+}
 
 
 def get(key: str) -> Framework:

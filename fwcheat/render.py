@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from rich.cells import cell_len
 from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
 from rich.panel import Panel
 from rich.segment import Segment
@@ -21,6 +22,8 @@ from fwcheat.knowledge.card import Card
 from fwcheat.sanitize import safe_line, safe_text
 
 if TYPE_CHECKING:
+    from rich.measure import Measurement
+
     from fwcheat.knowledge.model import Entry
     from fwcheat.search import Hit
 
@@ -46,6 +49,12 @@ def safe_card(entry: Entry | Card) -> Card:
 
 #: Below this many columns the two snippets are stacked instead of side by side.
 SIDE_BY_SIDE_MIN_WIDTH = 100
+#: Columns a code panel takes around its code: two borders and one space of padding each side.
+PANEL_CHROME = 4
+#: Starts a wrapped code line's continuation, after the line's own indentation.
+CONTINUATION = "↪ "
+#: A wrapped comment lines up under its ``#`` only when that leaves it this many columns.
+_MIN_COMMENT_ROOM = 24
 
 
 def _snippets(
@@ -88,6 +97,104 @@ class SideBySide:
             yield newline
 
 
+class CodeBlock:
+    """Highlighted code that wraps long lines without losing their shape.
+
+    A line too long for the width continues on the next row, indented like the
+    line it belongs to and marked with ``↪``, so a wrapped ``requires_grad=True)``
+    reads as the rest of a line and never as code of its own at column 0.
+    """
+
+    def __init__(self, code: str) -> None:
+        self.code = code
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        from fwcheat.highlight import highlight
+
+        width = max(options.max_width, 8)
+        newline = Segment.line()
+        for line in highlight(self.code).split("\n", allow_blank=True):
+            for row in wrap_code_line(line, width):
+                yield from row.render(console)
+                yield newline
+
+    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
+        from rich.measure import Measurement
+
+        widest = max((cell_len(line) for line in self.code.splitlines()), default=1)
+        return Measurement(min(8, widest), widest)
+
+
+def wrap_code_line(line: Text, width: int) -> list[Text]:
+    """``line`` cut into rows of at most ``width`` cells; rows after the first are continuations."""
+    if line.cell_len <= width:
+        return [line]
+    plain = line.plain
+    indent = len(plain) - len(plain.lstrip(" "))
+    comment = _comment_column(plain)
+    rows: list[Text] = []
+    start = 0
+    room = width
+    lead = 0
+    while start < len(plain):
+        end = _break_at(plain, start, room)
+        piece = line[start:end]
+        if rows:
+            row = Text(" " * (lead - len(CONTINUATION)))
+            row.append(CONTINUATION, style="dim")
+            row.append_text(piece)
+            rows.append(row)
+        else:
+            rows.append(piece)
+        start = end
+        while rows and start < len(plain) and plain[start] == " ":
+            start += 1
+        # A continued comment lines up under its `#`; continued code under the line's code plus
+        # the marker. On a narrow panel the indent gives way so that a row keeps some room.
+        column = indent + len(CONTINUATION)
+        if comment is not None and start > comment and width - comment - 2 >= _MIN_COMMENT_ROOM:
+            column = comment + 2
+        lead = min(column, max(width - 12, len(CONTINUATION)))
+        room = width - lead
+    return rows
+
+
+def _comment_column(plain: str) -> int | None:
+    """Where a line's trailing ``#`` comment starts (outside strings), if it has one."""
+    quote = ""
+    for index, char in enumerate(plain):
+        if quote:
+            if char == quote:
+                quote = ""
+        elif char in "'\"":
+            quote = char
+        elif char == "#":
+            return index
+    return None
+
+
+def _break_at(plain: str, start: int, room: int) -> int:
+    """Where a row that starts at ``start`` ends: after a space or a comma near ``room`` if there is one."""
+    hard = start + max(room, 1)
+    if hard >= len(plain):
+        return len(plain)
+    soft = max(plain.rfind(" ", start, hard + 1), plain.rfind(",", start, hard) + 1)
+    return soft if soft > start + room // 2 else hard
+
+
+def code_width(code: str) -> int:
+    """Cells the widest line of ``code`` needs."""
+    return max((cell_len(line) for line in code.splitlines()), default=0)
+
+
+def fits_side_by_side(codes: Sequence[str], width: int, gap: int = 1) -> bool:
+    """Whether ``codes`` in equal panels across ``width`` columns need no wrapped line."""
+    if len(codes) < 2 or width < SIDE_BY_SIDE_MIN_WIDTH:
+        return False
+    column = (width - gap * (len(codes) - 1)) // len(codes) - PANEL_CHROME
+    return all(code_width(code) <= column for code in codes)
+
+
 def _header(entry: Card, score: float | None = None, via: Sequence[str] = ()) -> Text:
     text = Text()
     text.append(entry.title, style="bold")
@@ -103,10 +210,8 @@ def _header(entry: Card, score: float | None = None, via: Sequence[str] = ()) ->
 
 
 def _code_panel(framework: str, code: str) -> Panel:
-    from fwcheat.highlight import highlight
-
     return Panel(
-        highlight(code),
+        CodeBlock(code),
         title=FRAMEWORK_LABELS.get(framework, framework),
         title_align="left",
         border_style="blue",
@@ -133,7 +238,7 @@ def entry_renderable(
     ]
     shown, others = _snippets(entry, framework, pair)
     panels = [_code_panel(fw, code) for fw, code in shown]
-    if len(panels) > 1 and width >= SIDE_BY_SIDE_MIN_WIDTH:
+    if fits_side_by_side([code for _, code in shown], width):
         parts.append(SideBySide(panels))
     else:
         parts.extend(panels)
@@ -142,14 +247,36 @@ def entry_renderable(
 
         parts.append(Text(also_in(others, entry.id), style="dim"))
     if entry.notes:
-        notes = Text()
-        for i, note in enumerate(entry.notes):
-            if i:
-                notes.append("\n")
-            notes.append("  • ", style="yellow")
-            notes.append(" ".join(note.split()))
-        parts.append(notes)
+        parts.append(notes_renderable(entry.notes))
     return Group(*parts)
+
+
+def notes_renderable(notes: Sequence[str]) -> RenderableType:
+    """The notes as bullets whose wrapped lines hang under the note's first word."""
+    return NotesBlock(notes)
+
+
+class NotesBlock:
+    """Bulleted notes with a hanging indent (cheaper than a table grid, which imports more)."""
+
+    BULLET = "  • "
+
+    def __init__(self, notes: Sequence[str]) -> None:
+        self.notes = [" ".join(note.split()) for note in notes]
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        indent = len(self.BULLET)
+        width = max(options.max_width - indent, 10)
+        newline = Segment.line()
+        for note in self.notes:
+            for index, line in enumerate(Text(note).wrap(console, width)):
+                line.rstrip()
+                if index:
+                    yield Segment(" " * indent)
+                else:
+                    yield Segment(self.BULLET, console.get_style("yellow"))
+                yield from line.render(console)
+                yield newline
 
 
 def entry_plain(
@@ -208,14 +335,22 @@ def print_hits(
     *,
     framework: str | None = None,
     pair: tuple[str, str] | None = None,
+    verbose: bool = False,
 ) -> None:
-    """Search results, best first, each with its snippets."""
+    """Search results, best first, each with its snippets (with ``verbose``, their scores too)."""
     for i, hit in enumerate(hits):
         if i:
             console.print()
             if console.is_terminal:
                 console.rule(style="dim")
-        print_entry(console, hit.card, framework=framework, score=hit.score, via=sorted(hit.via), pair=pair)
+        print_entry(
+            console,
+            hit.card,
+            framework=framework,
+            score=hit.score if verbose else None,
+            via=sorted(hit.via) if verbose else (),
+            pair=pair,
+        )
 
 
 def print_suggestions(console: Console, query: str, suggestions: Sequence[str]) -> None:

@@ -62,7 +62,10 @@ def result_text(result: ExecutionResult) -> Text:
 
 def result_panel(framework: str, result: ExecutionResult) -> Panel:
     label = FRAMEWORK_LABELS.get(framework, framework)
-    subtitle = f"{result.status.value} · {result.duration * 1000:.0f} ms"
+    if result.error is not None and result.error.name == "KernelUnavailable":
+        subtitle = "not run: framework unavailable"  # it never started, so no status or time
+    else:
+        subtitle = f"{result.status.value} · {result.duration * 1000:.0f} ms"
     if result.truncated:
         subtitle += " · output cut"
     return Panel(
@@ -149,6 +152,15 @@ def report_details(report: EntryReport) -> RenderableType:
         if not verdict.ok:
             parts.append(Text("  ") + verdict_text(verdict))
     return Group(*parts)
+
+
+def summary_line(reports: Sequence[EntryReport], wall: float | None = None) -> str:
+    """The totals in one plain line, for a pipe or a file (no box drawing)."""
+    counts = {s: sum(r.status == s for r in reports) for s in (PASS, FAIL, SKIP)}
+    text = f"fwcheat verify: {len(reports)} total, " + ", ".join(
+        f"{counts[s]} {s}" for s in (PASS, FAIL, SKIP)
+    )
+    return text + (f" ({wall:.1f} s)" if wall is not None else "")
 
 
 def summary_table(reports: Sequence[EntryReport], wall: float | None = None) -> Table:

@@ -31,14 +31,33 @@ if TYPE_CHECKING:
     from fwcheat.knowledge.model import Entry
 
 
+#: Below this score a hit is never a close match, whatever words it matched.
+CLOSE_SCORE = 1.0
+#: The share of the query's words a close match must contain as typed (not as a near spelling).
+CLOSE_COVERAGE = 0.6
+
+
+def _aliased(term: str) -> str | None:
+    """``term`` with its leading module name spelled as the knowledge base does (``f.sum`` -> ``nd.sum``)."""
+    from fwcheat.frameworks import QUERY_ALIASES
+
+    head, dot, rest = term.partition(".")
+    long = QUERY_ALIASES.get(head)
+    return f"{long}{dot}{rest}" if long is not None else None
+
+
 class Hit:
     """One search result: a display card at once, the full entry on demand."""
 
-    __slots__ = ("_entry", "_store", "card", "doc", "score", "via")
+    __slots__ = ("_entry", "_store", "card", "close", "doc", "score", "via")
 
-    def __init__(self, card: Card, score: float, via: frozenset[str], store: Store, doc: int) -> None:
+    def __init__(
+        self, card: Card, score: float, via: frozenset[str], store: Store, doc: int, close: bool = True
+    ) -> None:
         self.card = card
         self.score = score
+        #: Whether it matches the query well (most words as typed) rather than being only the nearest.
+        self.close = close
         #: Frameworks whose API names (read from the snippets) matched the query.
         self.via = via
         self.doc = doc
@@ -112,6 +131,10 @@ class Searcher:
         exact = self._known([term])
         if exact:
             expansions[term] = 1.0
+        alias = _aliased(term)
+        if alias is not None and self._known([alias]):
+            expansions[alias] = 1.0
+            exact = exact or {alias: 1.0}
         latin = term.isascii()
         if prefix and is_last and latin and len(term) >= 2:
             factor = _PREFIX_FACTOR / 2 if exact else _PREFIX_FACTOR
@@ -150,6 +173,7 @@ class Searcher:
         wanted = sorted({t for e in expansions.values() for t in e})
         idf = self._known(wanted)
         best: dict[int, dict[str, float]] = defaultdict(dict)
+        strong: dict[int, set[str]] = defaultdict(set)
         via_bits: dict[int, int] = defaultdict(int)
         if wanted:
             marks = ",".join("?" * len(wanted))
@@ -172,6 +196,8 @@ class Searcher:
                     scaled = term_idf * weight * factor * (_SECONDARY if is_secondary(word) else 1.0)
                     if scaled > best[doc].get(word, 0.0):
                         best[doc][word] = scaled
+                    if factor == 1.0 or term.startswith(word):  # as typed, or the word being typed
+                        strong[doc].add(word)
                 if via:
                     via_bits[doc] |= via
         scores: dict[int, float] = {}
@@ -182,9 +208,17 @@ class Searcher:
             coverage = matched / len(primary)
             scores[doc] = sum(per_word.values()) * coverage**1.5
         phrase = phrase_key(query)
+        phrased: set[int] = set()
         if phrase:
-            for (doc,) in self.store.conn.execute("SELECT doc FROM phrases WHERE phrase = ?", (phrase,)):
+            # The phrase as typed, and as the knowledge base words it (`ndarray to numpy`
+            # is the alias `tensor to numpy`; `ag.record` is `autograd.record`).
+            spellings = {phrase, " ".join(_aliased(word) or word for word in phrase.split())}
+            marks = ",".join("?" * len(spellings))
+            for (doc,) in self.store.conn.execute(
+                f"SELECT DISTINCT doc FROM phrases WHERE phrase IN ({marks})", sorted(spellings)
+            ):
                 scores[doc] = scores.get(doc, 0.0) + _PHRASE_BONUS
+                phrased.add(doc)
         if framework is not None:
             allowed = self._docs_with(framework)
             scores = {d: s for d, s in scores.items() if d in allowed}
@@ -198,9 +232,25 @@ class Searcher:
                 frozenset(n for bit, n in names.items() if via_bits[doc] & bit),
                 self.store,
                 doc,
+                doc in phrased
+                or (
+                    score >= CLOSE_SCORE
+                    and sum(1 for w in primary if w in strong[doc]) >= CLOSE_COVERAGE * len(primary)
+                ),
             )
             for doc, score in ranked
         ]
+
+    def resolve(self, name: str) -> str | None:
+        """The id of the one entry ``name`` names exactly: its id, title, alias or API name."""
+        if name in self.store.ids():
+            return name
+        rows = self.store.conn.execute(
+            "SELECT DISTINCT doc FROM phrases WHERE phrase = ? ORDER BY doc", (phrase_key(name),)
+        ).fetchall()
+        if len(rows) != 1:
+            return None
+        return next(iter(self.store.cards_by_doc([rows[0][0]]).values())).id
 
     def suggest(self, query: str, limit: int = 5, *, ids_only: bool = False) -> list[str]:
         """Did-you-mean: entry ids (and, unless ``ids_only``, words) close to what found nothing."""
@@ -209,14 +259,15 @@ class Searcher:
         ids = self.store.ids()
         suggestions: list[str] = []
         for word in [] if ids_only else terms(query):
-            if is_secondary(word) or not word.isascii():
+            if is_secondary(word) or not word.isascii() or len(word) < 3:
                 continue
+            # Only words, close to the one typed: not numbers or fragments of identifiers.
             for match, _score, _ in process.extract(
-                word, self.vocabulary(), scorer=fuzz.ratio, limit=2, score_cutoff=60
+                word, self.vocabulary(), scorer=fuzz.ratio, limit=2, score_cutoff=75
             ):
-                if match not in suggestions and match != word:
+                if match not in suggestions and match != word and match.isalpha() and len(match) >= 3:
                     suggestions.append(match)
-        cutoff = 75 if ids_only else 50  # a mistyped id is close to the real one
+        cutoff = 75 if ids_only else 70  # a mistyped id is close to the real one
         for match, _score, _ in process.extract(
             query, ids, scorer=fuzz.WRatio, limit=limit, score_cutoff=cutoff
         ):

@@ -40,7 +40,7 @@ if TYPE_CHECKING:  # msgspec and dataclasses are slow to import: kept off the se
 
 CACHE_ENV = "FWCHEAT_CACHE_DIR"
 #: Bump when the index layout or the scoring inputs change.
-SCHEMA: Final = 3
+SCHEMA: Final = 4
 
 #: Field weights of the ranking: where a word appears matters as much as how often.
 FIELD_WEIGHTS: Final = {
@@ -318,6 +318,12 @@ class Store:
         for entry_id, path, line, layer in self.conn.execute("SELECT id, path, line, layer FROM overridden"):
             kb.overridden[entry_id] = Location(Path(path), line, layer)
         return kb
+
+    def broken_files(self) -> list[str]:
+        """Knowledge files outside the bundled ones that were skipped, wholly or in part, for errors."""
+        bundled = str(bundled_root())
+        rows = self.conn.execute("SELECT DISTINCT path FROM problems WHERE severity = 'error' ORDER BY path")
+        return [path for (path,) in rows if not path.startswith(bundled + os.sep)]
 
     def api_map(self, source: str, target: str) -> ApiMap:
         """Which entry explains each ``source`` API name, with ``target``'s line and the trap."""

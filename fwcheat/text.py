@@ -81,6 +81,11 @@ STOP_WORDS = frozenset(
         "can",
         "use",
         "using",
+        "my",
+        "me",
+        "i",
+        "we",
+        "our",
     ]
 )
 

@@ -189,9 +189,7 @@ def _weak_values(entry: Entry, fetched: dict[str, Fetched | None]) -> list[str]:
     if not entry.compare:
         return []
     found = (
-        weak_value(entry.compare, value, label(fw))
-        for fw, value in fetched.items()
-        if value is not None
+        weak_value(entry.compare, value, label(fw)) for fw, value in fetched.items() if value is not None
     )
     return [w for w in found if w]
 

@@ -18,6 +18,7 @@ COMMANDS: tuple[str, ...] = (
     "search",
     "show",
     "scan",
+    "port",
     "list",
     "validate",
     "repl",

@@ -10,6 +10,7 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from fwcheat.devices import DeviceRequest
+    from fwcheat.store import Store
 
 
 def add_framework_option(parser: argparse.ArgumentParser) -> None:
@@ -44,9 +45,28 @@ def chosen_pair(args: argparse.Namespace, command: str) -> tuple[str, str] | Non
 
 
 def console(stderr: bool = False) -> Console:
+    """A console for stdout or stderr; into a pipe or file, lines are never hard-wrapped."""
     from rich.console import Console
 
-    return Console(stderr=stderr, file=sys.stderr if stderr else None, highlight=False)
+    out = Console(stderr=stderr, file=sys.stderr if stderr else None, highlight=False)
+    if not out.is_terminal:
+        out.soft_wrap = True
+    return out
+
+
+def report_broken_files(store: Store) -> None:
+    """One line on stderr when knowledge files could not be loaded (their entries are missing)."""
+    broken = store.broken_files()
+    if not broken:
+        return
+    from fwcheat.sanitize import safe_line
+
+    shown = ", ".join(safe_line(path) for path in broken[:3]) + (", …" if len(broken) > 3 else "")
+    print(
+        f"fwcheat: skipped {counted(len(broken), 'broken knowledge file')} ({shown}); "
+        "`fwcheat validate` says what is wrong",
+        file=sys.stderr,
+    )
 
 
 def unknown_entry(entry_id: str, command: str) -> int:
@@ -102,3 +122,24 @@ def execution_device(args: argparse.Namespace, command: str) -> DeviceRequest | 
         console(stderr=True).print(f"fwcheat {command}: --timeout must be positive", markup=False)
         return None
     return chosen_device(args, command)
+
+
+def usable_device(device: DeviceRequest, command: str) -> DeviceRequest | None:
+    """``device`` checked against this machine before any kernel starts; None (reason on stderr) if absent.
+
+    ``auto`` is settled here when the GPUs can be counted, and the choice said on stderr.
+    """
+    from fwcheat.devices import host_gpu_count, resolve_auto, unavailable_reason
+
+    gpus = host_gpu_count()
+    reason = unavailable_reason(device, gpus)
+    if reason is not None:
+        print(f"fwcheat {command}: {reason}", file=sys.stderr)
+        return None
+    chosen = resolve_auto(device, gpus)
+    if device.kind == "auto":
+        why = "no GPU found" if chosen.kind == "cpu" else f"{gpus} GPU{'s' if gpus != 1 else ''} found"
+        if chosen.kind == "auto":
+            why = "the kernels will pick"
+        print(f"fwcheat {command}: --device auto: using {chosen} ({why})", file=sys.stderr)
+    return chosen

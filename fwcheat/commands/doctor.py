@@ -90,7 +90,10 @@ def _collect() -> dict[str, Any]:
                     f"--name {spec}  (or remove it from {config.path})"
                 )
             else:
-                fix = row.install_hint + (f"  (in the environment of kernel {spec!r})" if spec else "")
+                # The error already ends with the install command: say it once.
+                fix = "" if row.install_hint in info.error else row.install_hint
+                if fix and spec:
+                    fix += f"  (in the environment of kernel {spec!r})"
             report["problems"].append({"problem": f"{fw}: {info.error}", "fix": fix})
         elif row.numpy_below and entry["numpy"] and _too_new(row.numpy_below, str(entry["numpy"])):
             report["problems"].append(

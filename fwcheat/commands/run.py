@@ -37,7 +37,7 @@ def main(args: argparse.Namespace) -> int:
 
     from rich.console import Console
 
-    from fwcheat.commands._common import execution_device, unknown_entry
+    from fwcheat.commands._common import execution_device, unknown_entry, usable_device
     from fwcheat.kernels.config import ConfigError
     from fwcheat.kernels.session import KernelPool, run_sync, runnable
     from fwcheat.store import open_store
@@ -45,6 +45,9 @@ def main(args: argparse.Namespace) -> int:
 
     err = Console(stderr=True, highlight=False)
     device = execution_device(args, "run")
+    if device is None:
+        return 2
+    device = usable_device(device, "run")
     if device is None:
         return 2
     # Through the index: one entry decoded, not every knowledge file parsed.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
 from fwcheat.commands._common import add_framework_option
 
@@ -26,34 +27,40 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_framework_option(parser)
     parser.add_argument("-n", "--limit", type=int, default=3, help="how many results to show (default 3)")
     parser.add_argument("--json", action="store_true", help="print machine-readable JSON instead")
+    parser.add_argument(
+        "-v", "--verbose", action="store_true", help="also show each result's score and what it matched"
+    )
 
 
 def hits_json(query: str, hits: Sequence[Hit]) -> str:
-    import json
+    from fwcheat.commands._json import card_json, dumps
 
-    results = [
-        {
-            "id": hit.card.id,
-            "title": hit.card.title,
-            "title_zh": hit.card.title_zh,
-            "category": hit.card.category,
-            "score": float(hit.score),
-            "frameworks": [fw for fw, _ in hit.card.snippets],
-            "snippets": {fw: {"code": code} for fw, code in hit.card.snippets},
-        }
-        for hit in hits
-    ]
-    return json.dumps({"query": query, "results": results}, ensure_ascii=False, indent=2)
+    results = []
+    for hit in hits:
+        result = card_json(hit.card)
+        result["score"] = float(hit.score)
+        result["close"] = hit.close
+        results.append(result)
+    return dumps({"query": query, "results": results})
 
 
 def main(args: argparse.Namespace) -> int:
+    from fwcheat.commands._common import report_broken_files
     from fwcheat.search import Searcher
     from fwcheat.store import open_store
 
-    query = " ".join(args.query)
+    query = " ".join(args.query).strip()
+    if not query:
+        print(
+            "fwcheat search: give some words to look for, e.g. `fwcheat search attach_grad`", file=sys.stderr
+        )
+        return 2
     if args.limit < 1:
-        raise SystemExit("fwcheat search: --limit must be at least 1")
-    searcher = Searcher(open_store(announce=True))
+        print("fwcheat search: --limit must be at least 1", file=sys.stderr)
+        return 2
+    store = open_store(announce=True)
+    report_broken_files(store)
+    searcher = Searcher(store)
     hits = searcher.search(query, limit=args.limit + 5, framework=args.framework)
     shown, more = hits[: args.limit], hits[args.limit :]
     if args.json:
@@ -77,7 +84,14 @@ def main(args: argparse.Namespace) -> int:
         print_suggestions(console(stderr=True), query, searcher.suggest(query))
         return 1
     out = console()
-    print_hits(out, shown, framework=args.framework, pair=pair)
+    if not shown[0].close:
+        # Nothing matches what was asked well: say so before showing the nearest entries.
+        nearest = ", ".join(hit.card.id for hit in shown)
+        out.print(
+            safe_line(f"No close match for {query!r}; nearest: {nearest}"), style="yellow", markup=False
+        )
+        out.print()
+    print_hits(out, shown, framework=args.framework, pair=pair, verbose=args.verbose)
     if more:
         out.print()
         out.print(

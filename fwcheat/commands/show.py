@@ -13,10 +13,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("id", help="the entry id (see `fwcheat list`)")
     add_framework_option(parser)
     parser.add_argument("--setup", action="store_true", help="also show each snippet's hidden setup code")
+    parser.add_argument("--json", action="store_true", help="print the entry as machine-readable JSON")
 
 
 def main(args: argparse.Namespace) -> int:
-    from fwcheat.commands._common import chosen_pair, console, unknown_entry
+    from fwcheat.commands._common import chosen_pair, console, report_broken_files, unknown_entry
     from fwcheat.store import open_store
 
     pair = chosen_pair(args, "show")
@@ -24,11 +25,23 @@ def main(args: argparse.Namespace) -> int:
         return 2
 
     store = open_store(announce=True)
+    report_broken_files(store)
     card = store.card(args.id)
     if card is None:
+        from fwcheat.search import Searcher
+
+        # An alias, title or API name that names exactly one entry (`show autograd`) shows it.
+        resolved = Searcher(store).resolve(args.id)
+        card = store.card(resolved) if resolved else None
+    if card is None:
         return unknown_entry(args.id, "show")
+    if args.json:
+        from fwcheat.commands._json import card_json, dumps
+
+        print(dumps(card_json(card)))
+        return 0
     if args.setup:
-        entry = store.entry(args.id)
+        entry = store.entry(card.id)
         assert entry is not None
         card = card.replace(
             snippets=tuple(
@@ -44,7 +57,7 @@ def main(args: argparse.Namespace) -> int:
 
         has = ", ".join(label(fw) for fw, _ in card.snippets)
         console(stderr=True).print(
-            f"fwcheat show: {args.id} has no {label(args.framework)} snippet (it has {has}).",
+            f"fwcheat show: {card.id} has no {label(args.framework)} snippet (it has {has}).",
             markup=False,
             highlight=False,
         )

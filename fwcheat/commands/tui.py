@@ -30,7 +30,29 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def no_terminal() -> str | None:
+    """Why the full-screen browser cannot start here (stdin or stdout is not a terminal), or None."""
+    import sys
+
+    for name, stream in (("input", sys.stdin), ("output", sys.stdout)):
+        if stream is None or not stream.isatty():
+            return f"its {name} is not a terminal"
+    return None
+
+
 def main(args: argparse.Namespace) -> int:
+
+    reason = no_terminal()
+    if reason is not None:
+        import sys
+
+        print(
+            f"fwcheat: the interactive browser needs a terminal ({reason}); "
+            "to search from a script or a pipe, use `fwcheat search WORDS` (or `fwcheat list`)",
+            file=sys.stderr,
+        )
+        return 2
+
     device = chosen_device(args, "tui", auto=False)
     if device is None:
         return 2

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 HELP = "check knowledge files for errors (file:line: message, with the fix)"
@@ -14,6 +15,28 @@ DESCRIPTION = (
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("paths", nargs="*", metavar="PATH", help="files or folders to check")
+    parser.add_argument(
+        "--format-guide", action="store_true", help="print the guide to the knowledge file format and exit"
+    )
+
+
+def print_format_guide() -> int:
+    """The knowledge format guide that ships with fwcheat (``knowledge/README.md``, in the wheel too)."""
+    import os
+
+    from fwcheat.knowledge.sources import bundled_root
+
+    guide = os.path.join(bundled_root(), "README.md")
+    try:
+        with open(guide, encoding="utf-8") as handle:
+            text = handle.read()
+    except OSError as exc:
+        print(
+            f"fwcheat validate: cannot read the format guide {guide}: {exc.strerror or exc}", file=sys.stderr
+        )
+        return 2
+    sys.stdout.write(text if text.endswith("\n") else text + "\n")
+    return 0
 
 
 def main(args: argparse.Namespace) -> int:
@@ -21,8 +44,11 @@ def main(args: argparse.Namespace) -> int:
     from fwcheat.knowledge.constant_compare import constant_compare_problems
     from fwcheat.knowledge.merge import build_knowledge
     from fwcheat.knowledge.sources import SUFFIXES, Layer, layers
+    from fwcheat.knowledge.unimported import unimported_name_problems
     from fwcheat.sanitize import safe_text
 
+    if args.format_guide:
+        return print_format_guide()
     if args.paths:
         files: list[Path] = []
         for raw in args.paths:
@@ -38,7 +64,7 @@ def main(args: argparse.Namespace) -> int:
     else:
         checked = layers()
     kb = build_knowledge(checked)
-    problems = kb.problems + constant_compare_problems(kb)
+    problems = kb.problems + constant_compare_problems(kb) + unimported_name_problems(kb)
     if args.paths:
         # see_also may point at bundled entries: only warn about ids unknown everywhere.
         from fwcheat.load import load_knowledge

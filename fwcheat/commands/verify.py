@@ -33,10 +33,10 @@ def main(args: argparse.Namespace) -> int:
 
     from rich.console import Console
 
-    from fwcheat.commands._common import execution_device
+    from fwcheat.commands._common import execution_device, usable_device
     from fwcheat.kernels.config import ConfigError
     from fwcheat.kernels.session import KernelPool, run_sync
-    from fwcheat.render_run import report_details, report_line, summary_table
+    from fwcheat.render_run import report_details, report_line, summary_line, summary_table
     from fwcheat.verify import (
         FAIL,
         EntryReport,
@@ -49,6 +49,9 @@ def main(args: argparse.Namespace) -> int:
     err = Console(stderr=True, highlight=False)
     out = Console(highlight=False)
     device = execution_device(args, "verify")
+    if device is None:
+        return 2
+    device = usable_device(device, "verify")
     if device is None:
         return 2
     selection = select_entries(args.ids)
@@ -136,7 +139,10 @@ def main(args: argparse.Namespace) -> int:
     else:
         for report in failed:
             out.print(report_details(report))
-        out.print(summary_table(reports, wall))
+        if out.is_terminal:
+            out.print(summary_table(reports, wall))
+        else:
+            out.print(summary_line(reports, wall), markup=False, highlight=False)
         for line in changed_note:
             out.print(line, markup=False)
     for problem in update_problems:

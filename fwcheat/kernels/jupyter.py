@@ -85,7 +85,7 @@ def remove_runtime_dir(path: Path) -> None:
 
 
 def describe_exit(returncode: int | None) -> str:
-    """Say why a kernel process ended, from its exit status."""
+    """Why a kernel process ended, from its exit status: a phrase to follow "the kernel"."""
     if returncode is None:
         return "the kernel stopped answering"
     if returncode < 0:
@@ -94,7 +94,7 @@ def describe_exit(returncode: int | None) -> str:
             name = signal.Signals(signum).name
         except ValueError:
             name = f"signal {signum}"
-        why = f"killed by {name}"
+        why = f"was killed by {name}"
         if signum == signal.SIGKILL:
             why += " (out of memory? the OOM killer sends SIGKILL)"
         elif signum == signal.SIGSEGV:
@@ -266,7 +266,7 @@ class JupyterKernel(Kernel):
         except (RuntimeError, TimeoutError) as exc:
             reason = await self._exit_reason()
             await self._teardown()
-            raise KernelError(f"{self.name}: the kernel did not start ({reason}): {exc}") from exc
+            raise KernelError(f"{self.name}: the kernel did not start (it {reason}): {exc}") from exc
         self._dead_reason = None
         if self.startup_code:
             self.startup_result = await self._run(
@@ -284,7 +284,7 @@ class JupyterKernel(Kernel):
         provisioner = getattr(self._km, "provisioner", None)
         process = getattr(provisioner, "process", None)
         if process is None:
-            return "the kernel process is gone"
+            return "is gone (its process ended)"
         return describe_exit(process.poll())
 
     async def _teardown(self, graceful: bool = False) -> None:

@@ -447,6 +447,16 @@ class KernelPool:
             raise
         if result.error is not None and result.error.name == "DeviceUnavailable":
             result.error = ErrorInfo(result.error.name, result.error.value)  # no traceback
+        elif result.error is not None:
+            from fwcheat.tracebacks import setup_line_count, tidy, tidy_message
+
+            # Line numbers of the code shown (not counting the setup), library frames folded.
+            hidden = setup_line_count(setup)
+            result.error = ErrorInfo(
+                result.error.name,
+                tidy_message(result.error.value, hidden),
+                tidy(result.error.traceback, hidden),
+            )
         if note and not result.reason:
             result.reason = note
         if result.status is Status.DIED:

@@ -18,8 +18,30 @@ if TYPE_CHECKING:
 class Card:
     """Display fields of an entry (a plain class: `typing` is not imported on the search path)."""
 
-    __slots__ = ("category", "id", "notes", "see_also", "snippets", "summary", "title", "title_zh")
-    _FIELDS = ("id", "title", "title_zh", "category", "summary", "notes", "snippets", "see_also")
+    __slots__ = (
+        "category",
+        "id",
+        "notes",
+        "outputs",
+        "see_also",
+        "setups",
+        "snippets",
+        "summary",
+        "title",
+        "title_zh",
+    )
+    _FIELDS = (
+        "id",
+        "title",
+        "title_zh",
+        "category",
+        "summary",
+        "notes",
+        "snippets",
+        "see_also",
+        "setups",
+        "outputs",
+    )
 
     def __init__(
         self,
@@ -31,6 +53,8 @@ class Card:
         notes: tuple[str, ...],
         snippets: tuple[tuple[str, str], ...],
         see_also: tuple[str, ...] = (),
+        setups: tuple[tuple[str, str], ...] = (),
+        outputs: tuple[tuple[str, str], ...] = (),
     ) -> None:
         self.id = id
         self.title = title
@@ -41,6 +65,10 @@ class Card:
         #: (framework, code) pairs in display order.
         self.snippets = snippets
         self.see_also = see_also
+        #: (framework, hidden setup code) for the snippets that have one (for --json).
+        self.setups = setups
+        #: (framework, recorded CPU output) for the snippets that have one (for --json).
+        self.outputs = outputs
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Card) and all(getattr(self, f) == getattr(other, f) for f in self._FIELDS)
@@ -64,6 +92,8 @@ class Card:
             tuple(entry.notes),
             tuple((fw, s.code) for fw, s in entry.snippets.items()),
             tuple(entry.see_also),
+            tuple((fw, s.setup) for fw, s in entry.snippets.items() if s.setup),
+            tuple((fw, s.output) for fw, s in entry.snippets.items() if s.output is not None),
         )
 
     def to_json(self) -> str:
@@ -81,6 +111,8 @@ class Card:
             tuple(data["notes"]),
             tuple((fw, code) for fw, code in data["snippets"]),
             tuple(data["see_also"]),
+            tuple((fw, code) for fw, code in data.get("setups", ())),
+            tuple((fw, text) for fw, text in data.get("outputs", ())),
         )
 
     def code(self, framework: str) -> str | None:

@@ -25,6 +25,8 @@ import stat
 
 import yaml
 
+from fwcheat.frameworks import REFERENCE
+
 #: Larger files are refused: the whole bundled knowledge base is a few hundred KB.
 MAX_FILE_BYTES = 2 * 1024 * 1024
 #: An entry nests about 5 levels (entries / item / snippets / framework / code).
@@ -144,7 +146,7 @@ def _too_deep(node: yaml.Node) -> tuple[int, str, str]:
     return (
         node.start_mark.line + 1,
         f"values nested more than {MAX_DEPTH} levels deep",
-        "an entry needs only a few levels (snippets: pytorch: code:); flatten this value",
+        f"an entry needs only a few levels (snippets: {REFERENCE}: code:); flatten this value",
     )
 
 

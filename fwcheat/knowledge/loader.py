@@ -35,7 +35,7 @@ _FIELDS: dict[str, tuple[str, ...]] = {
     "snippet": tuple(Snippet.__struct_fields__),
     "tolerance": tuple(Tolerance.__struct_fields__),
 }
-_FORMAT_HINT = "see knowledge/README.md for the format"
+_FORMAT_HINT = "`fwcheat validate --format-guide` shows the format"
 _ERROR_AT = re.compile(r"^(?P<msg>.*?)(?: - at `\$(?P<path>[^`]*)`)?$", re.S)
 _PATH_PART = re.compile(r"\.([A-Za-z_][A-Za-z0-9_]*)|\[(\d+)\]")
 
@@ -169,6 +169,99 @@ def _problem_from_validation(
     where = ".".join(str(p) for p in rel)
     text = f"{message} (at `{where}`)" if where else message
     return Problem(file, line, text, _fix_for(message, rel))
+
+
+#: Stand-ins for required fields, valid whatever their pattern, used only to look past one
+#: schema problem to the next (the entry itself is still rejected).
+_STAND_INS: dict[str, object] = {
+    "id": "x",
+    "title": "x",
+    "title_zh": "x",
+    "category": "x",
+    "summary": "x",
+    "snippets": {},
+    "code": "x",
+}
+_MAX_SCHEMA_PROBLEMS = 30
+
+
+def _schema_problems(
+    err: msgspec.ValidationError,
+    data: dict[str, Any],
+    base: PathKey,
+    lines: dict[PathKey, tuple[int, int]],
+    file: Path,
+    fallback: int,
+) -> list[Problem]:
+    """Every schema problem of one entry, not only the first msgspec stops at.
+
+    msgspec reports one error per conversion; each is set aside in a copy of the
+    data (the bad key removed, or a required one given a stand-in) and the
+    conversion retried, so one run of `validate` lists them all.
+    """
+    import copy
+
+    problems = [_problem_from_validation(err, base, lines, file, fallback)]
+    work = copy.deepcopy(data)
+    for _ in range(_MAX_SCHEMA_PROBLEMS):
+        if not _set_aside(work, str(err)):
+            break
+        try:
+            msgspec.convert(work, Entry, strict=False)
+        except msgspec.ValidationError as again:
+            err = again
+            problem = _problem_from_validation(err, base, lines, file, fallback)
+            if problem in problems:
+                break
+            problems.append(problem)
+        else:
+            break
+    return problems
+
+
+def _set_aside(data: dict[str, Any], error: str) -> bool:
+    """Change ``data`` so that ``error`` no longer applies; False when that cannot be done."""
+    m = _ERROR_AT.match(error)
+    if not m:
+        return False
+    message, rel = m.group("msg"), _parse_error_path(m.group("path") or "")
+    parent: Any = data
+    for part in rel[:-1]:
+        try:
+            parent = parent[part]
+        except (KeyError, IndexError, TypeError):
+            return False
+    unknown = re.match(r"Object contains unknown field `([^`]+)`", message)
+    missing = re.match(r"Object missing required field `([^`]+)`", message)
+    if unknown or missing:
+        holder: Any = parent[rel[-1]] if rel else data
+        if not isinstance(holder, dict):
+            return False
+        if unknown:
+            holder.pop(unknown.group(1), None)
+            return True
+        name = missing.group(1) if missing else ""
+        if name not in _STAND_INS:
+            return False
+        holder[name] = copy_of(_STAND_INS[name])
+        return True
+    if not rel:
+        return False
+    leaf = rel[-1]
+    if isinstance(leaf, int) and isinstance(parent, list):
+        parent[leaf] = "x"  # list items are ids or text: keep the indices of the rest
+        return True
+    if isinstance(parent, dict) and leaf in parent:
+        if leaf in _STAND_INS:
+            parent[leaf] = copy_of(_STAND_INS[leaf])
+        else:
+            del parent[leaf]
+        return True
+    return False
+
+
+def copy_of(value: object) -> object:
+    return dict(value) if isinstance(value, dict) else value
 
 
 def _semantic_problems(
@@ -386,13 +479,13 @@ def _convert_items(
             if not isinstance(err, msgspec.ValidationError):
                 result.problems.append(Problem(file, line, f"cannot read this entry: {err}", _FORMAT_HINT))
                 continue
-            problem = _problem_from_validation(err, base, lines, file, line)
             ident = data.get("id")
-            if isinstance(ident, str):
-                problem = Problem(
-                    problem.path, problem.line, f"entry `{_shown(ident)}`: {problem.message}", problem.fix
-                )
-            result.problems.append(problem)
+            for problem in _schema_problems(err, data, base, lines, file, line):
+                if isinstance(ident, str):
+                    problem = Problem(
+                        problem.path, problem.line, f"entry `{_shown(ident)}`: {problem.message}", problem.fix
+                    )
+                result.problems.append(problem)
             continue
         semantic = _semantic_problems(entry, file, line, lines, base)
         result.problems.extend(semantic)

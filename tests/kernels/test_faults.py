@@ -102,8 +102,9 @@ async def test_kernel_killed_while_idle_is_replaced_before_the_next_run(kernel: 
 
 
 def test_describe_exit() -> None:
-    assert describe_exit(-signal.SIGKILL).startswith("killed by SIGKILL")
-    assert describe_exit(-signal.SIGSEGV) == "killed by SIGSEGV (segmentation fault)"
+    assert describe_exit(-signal.SIGKILL).startswith("was killed by SIGKILL")
+    assert describe_exit(-signal.SIGSEGV) == "was killed by SIGSEGV (segmentation fault)"
+    assert describe_exit(-signal.SIGABRT) == "was killed by SIGABRT (aborted)"
     assert describe_exit(3) == "exited with status 3"
 
 

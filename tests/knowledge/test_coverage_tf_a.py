@@ -12,7 +12,8 @@ import re
 
 import pytest
 
-from fwcheat.knowledge import KnowledgeBase, load_knowledge
+from fwcheat.knowledge import KnowledgeBase
+from fwcheat.load import load_knowledge
 
 #: Topic -> a pattern that the code of one tensorflow or keras snippet must match.
 TOPICS = {

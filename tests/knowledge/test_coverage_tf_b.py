@@ -12,7 +12,8 @@ import re
 
 import pytest
 
-from fwcheat.knowledge import KnowledgeBase, load_knowledge
+from fwcheat.knowledge import KnowledgeBase
+from fwcheat.load import load_knowledge
 
 #: Topic -> a pattern one tensorflow snippet's code must contain.
 TF_TOPICS = {

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import pytest
 
-from fwcheat.knowledge import KnowledgeBase, load_knowledge
+from fwcheat.knowledge import KnowledgeBase
+from fwcheat.load import load_knowledge
 
 #: topic tag -> the sub-topics (aliases, tags or ids) that some entry with that tag must carry.
 SUBTOPICS: dict[str, tuple[str, ...]] = {

@@ -11,7 +11,8 @@ import ast
 
 import pytest
 
-from fwcheat.knowledge import KnowledgeBase, load_knowledge
+from fwcheat.knowledge import KnowledgeBase
+from fwcheat.load import load_knowledge
 from fwcheat.search import Searcher
 from fwcheat.store import open_store
 

@@ -27,10 +27,17 @@ PACKAGE = Path(fwcheat.__file__).parent
 #: kernel, and how each framework's API shows in source code (for the scanner).
 TABLE_MODULES = {"fwcheat.frameworks", "fwcheat.kernels.in_kernel", "fwcheat.scan.profiles"}
 
-BASE = ("fwcheat", "fwcheat.frameworks", "fwcheat.pair", "fwcheat.paths")
+BASE = (
+    "fwcheat",
+    "fwcheat.frameworks",
+    "fwcheat.pair",
+    "fwcheat.paths",
+    "fwcheat.sanitize",
+    "fwcheat.userfiles",
+)
 #: ``requires`` reads which modules an entry's snippets import (its kernel check
 #: takes the pool as an argument and imports no engine module).
-KNOWLEDGE = ("fwcheat.knowledge", "fwcheat.requires")
+KNOWLEDGE = ("fwcheat.knowledge", "fwcheat.requires", "fwcheat.userfiles")
 ENGINE = (
     "fwcheat.kernels",
     "fwcheat.compare",
@@ -46,7 +53,9 @@ ENGINE = (
     "fwcheat.apimap",
     "fwcheat.scan",
     "fwcheat.porting",
+    "fwcheat.port",
     "fwcheat.text",
+    "fwcheat.tracebacks",
 )
 FRONT_ENDS = (
     "fwcheat.__main__",

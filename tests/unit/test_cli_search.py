@@ -37,13 +37,15 @@ def test_json_has_exactly_the_documented_shape(capsys: pytest.CaptureFixture[str
     assert data["query"] == "attach_grad"
     assert len(data["results"]) == 2
     for result in data["results"]:
-        assert set(result) == {"id", "title", "title_zh", "category", "score", "frameworks", "snippets"}
+        documented = {"id", "title", "title_zh", "category", "score", "frameworks", "snippets"}
+        added = {"summary", "notes", "see_also", "close"}
+        assert set(result) == documented | added
         assert result["frameworks"] == list(result["snippets"])
         assert all(isinstance(result[k], str) for k in ("id", "title", "title_zh", "category"))
         assert isinstance(result["score"], float)
         assert set(result["snippets"]) <= {"pytorch", "mxnet", "tensorflow", "keras"}
         for snippet in result["snippets"].values():
-            assert set(snippet) == {"code"} and snippet["code"].strip()
+            assert {"code"} <= set(snippet) <= {"code", "setup", "output"} and snippet["code"].strip()
     assert data["results"][0]["id"] == "autograd-record"
 
 
@@ -150,7 +152,9 @@ def test_validate_cli_reports_and_fails(tmp_path: Path) -> None:
     result = run_cli("validate", str(bad))
     assert result.returncode == 1
     assert f"{bad}:3: error:" in result.stderr and "did you mean `title`" in result.stderr
-    assert "1 file, 0 entries: 1 error, 0 warnings" in result.stderr  # singular where it is one
+    # Every schema problem of the entry in one run, counted in words that agree.
+    assert "missing required field `title`" in result.stderr and "6 errors" in result.stderr
+    assert "1 file," in result.stderr and "1 files" not in result.stderr
 
 
 def test_validate_bundled_knowledge_is_clean() -> None:
@@ -162,5 +166,8 @@ def test_validate_bundled_knowledge_is_clean() -> None:
 def test_list_counts_by_category(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["list"]) == 0
     out = capsys.readouterr().out
-    assert "total" in out and "autograd" in out
+    # Piped: one tab-separated line per entry, and nothing else.
+    rows = out.splitlines()
+    assert rows and all(len(row.split("\t")) == 4 for row in rows)
+    assert any(row.startswith("autograd-record\tautograd\t") for row in rows)
     assert main(["list", "--category", "no-such-category"]) == 1
