@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from fwcheat.commands._common import add_device_option, chosen_device
+from fwcheat.commands._common import add_device_option, chosen_device, usable_device
 
 HELP = "interactive prompt that runs code in a framework's kernel, idioms one command away"
 DESCRIPTION = (
@@ -31,12 +31,8 @@ def main(args: argparse.Namespace) -> int:
     device = chosen_device(args, "repl")
     if device is None:
         return 2
-    from fwcheat.hostgpu import missing_gpu_reason
-
-    if (reason := missing_gpu_reason(device)) is not None:
-        import sys
-
-        print(f"fwcheat repl: {reason}; use --device cpu", file=sys.stderr)
+    device = usable_device(device, "repl")  # a GPU that is not there: refused before anything starts
+    if device is None:
         return 2
     from rich.console import Console
 

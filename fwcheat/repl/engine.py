@@ -472,10 +472,10 @@ class ReplEngine:
             request = parse_device(arg)
         except DeviceSpecError as exc:
             raise CommandError(str(exc)) from exc
-        from fwcheat.hostgpu import missing_gpu_reason
+        from fwcheat.devices import host_gpu_count, unavailable_reason
 
         previous = self.pool.device
-        refusal = missing_gpu_reason(request)
+        refusal = unavailable_reason(request, host_gpu_count())
         choice = self.pool.set_device(request) if refusal is None else None
         if choice is not None and not choice.ok:
             refusal = choice.reason

@@ -140,15 +140,14 @@ class KernelBridge:
     # -- devices --------------------------------------------------------------------
     async def choose_device(self, text: str) -> str | None:
         """Switch to device ``text``; the reason it is refused, or None when done."""
-        from fwcheat.devices import DeviceSpecError, parse_device
-        from fwcheat.hostgpu import missing_gpu_reason
+        from fwcheat.devices import DeviceSpecError, host_gpu_count, parse_device, unavailable_reason
 
         try:
             wanted = parse_device(text)
         except DeviceSpecError as exc:
             return str(exc)
-        if (reason := missing_gpu_reason(wanted)) is not None:
-            return reason  # no kernel needs to start to know that
+        if (reason := unavailable_reason(wanted, host_gpu_count())) is not None:
+            return reason.removesuffix("; use --device cpu")  # no kernel needs to start to know that
         pool = await self._get_pool()
         choice = pool.set_device(wanted)
         if not choice.ok:
