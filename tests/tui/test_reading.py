@@ -282,19 +282,26 @@ def test_tui_and_repl_with_a_missing_gpu_exit_2_before_starting(tmp_path: Path, 
 
     if host_gpu_count() != 0:
         pytest.skip("this machine has a GPU")
+    import pty
+
     env = {**os.environ, "XDG_CONFIG_HOME": str(tmp_path)}
-    done = subprocess.run(
-        [sys.executable, "-m", "fwcheat", command, "--device", "cuda:0"],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        env=env,
-        stdin=subprocess.DEVNULL,
-    )
+    master, terminal = pty.openpty()  # a terminal, as a user has: the device is the only problem
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "fwcheat", command, "--device", "cuda:0"],
+            stdin=terminal,
+            stdout=terminal,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=60,
+            env=env,
+        )
+    finally:
+        os.close(terminal)
+        os.close(master)
     assert done.returncode == 2
-    assert "cuda:0 asked for, but this machine has no GPU" in done.stderr and "--device cpu" in done.stderr
     assert done.stderr.startswith(f"fwcheat {command}: ")
-    assert "\x1b[" not in done.stdout  # the app never started
+    assert "cuda:0 asked for, but this machine has no GPU" in done.stderr and "--device cpu" in done.stderr
 
 
 async def test_f2_refuses_a_missing_gpu_without_starting_kernels(mini_kb: Path) -> None:
