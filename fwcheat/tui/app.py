@@ -497,7 +497,8 @@ class FwcheatApp(App[None]):
         """Tab in the search box goes to the list (the device selector comes after it)."""
         results = self.query_one(ResultsList)
         if results.display and self.scan_path is None:
-            results.focus()
+            # At once, not after a refresh as focus() does: a second Tab typed fast goes on from the list.
+            self.screen.set_focus(results)
         else:
             self.screen.focus_next()
 
@@ -939,7 +940,7 @@ class FwcheatApp(App[None]):
     def action_focus_search(self) -> None:
         if self.scan_path is None:
             self.query_one(ResultsList).display = True  # at once, so a Tab right after reaches it
-        self.query_one(SearchBox).focus()
+        self.screen.set_focus(self.query_one(SearchBox))
 
     def key_table(self) -> list[tuple[str, str]]:
         rows: list[tuple[str, str]] = []

@@ -405,3 +405,15 @@ async def test_verdict_covers_every_side_that_ran(mini_kb: Path) -> None:
         await pilot.pause(0.3)
         line = str(app.query_one("#verdict").render())
         assert "✘" in line and "✘" in app.status.message
+
+
+async def test_two_fast_tabs_from_the_search_box_reach_the_notes(mini_kb: Path) -> None:
+    app = FwcheatApp(start_kernels=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        from textual.events import Key
+
+        for _ in range(2):  # queued together, as a terminal delivers "\t\t"
+            app.post_message(Key("tab", "\t"))
+        await pilot.pause(0.2)
+        assert app.focused is app.query_one("#notes")
