@@ -28,6 +28,7 @@ class Framework:
         "extra",
         "gpu_name",
         "index_field",
+        "index_weight",
         "kernel_env",
         "key",
         "label",
@@ -54,6 +55,7 @@ class Framework:
         cpu_name: str,
         gpu_name: str,
         index_field: str,
+        index_weight: float = 2.0,
         kernel_env: tuple[tuple[str, str], ...] = (),
         normalisers: tuple[tuple[str, str], ...] = (),
         runnable: bool = True,
@@ -88,6 +90,8 @@ class Framework:
         self.gpu_name = gpu_name
         #: The search index's field for API names found in its snippets.
         self.index_field = index_field
+        #: How much a match on its API names weighs in the ranking.
+        self.index_weight = index_weight
         #: Environment variables its kernel starts with (set before any import).
         self.kernel_env = kernel_env
         #: (regex, replacement) pairs applied to printed output before comparing.
@@ -201,7 +205,8 @@ TABLE: tuple[Framework, ...] = (
         device_var="device",
         cpu_name="/CPU:0",
         gpu_name="/GPU:{index}",
-        index_field="api_other",
+        index_field="api_tensorflow",
+        index_weight=1.5,
         kernel_env=_TF_ENV,
         normalisers=(_TF_DEVICE,),
     ),
@@ -215,7 +220,8 @@ TABLE: tuple[Framework, ...] = (
         device_var="device",
         cpu_name="/CPU:0",
         gpu_name="/GPU:{index}",
-        index_field="api_other",
+        index_field="api_keras",
+        index_weight=1.5,
         kernel_env=_TF_ENV,
         normalisers=(_TF_DEVICE,),
     ),

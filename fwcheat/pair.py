@@ -71,17 +71,24 @@ def configured_pair() -> tuple[str, str]:
 
 
 def shown_and_others(
-    has: list[str] | tuple[str, ...], pair: tuple[str, str], framework: str | None = None
+    has: list[str] | tuple[str, ...],
+    pair: tuple[str, str],
+    framework: str | None = None,
+    matched: tuple[str, ...] | list[str] = (),
 ) -> tuple[list[str], list[str]]:
     """Which of an entry's frameworks (``has``) to show, and the others it has.
 
     With ``framework``, only that one. Otherwise the pair's frameworks the entry
-    has; when it has fewer than two of them, its other frameworks fill up to two,
-    so an entry is always shown side by side when it can be.
+    has, plus those whose API the query ``matched`` when it matched none of the
+    pair's (a search for a TensorFlow name such as GradientTape shows the
+    TensorFlow snippet beside the pair); when that makes fewer
+    than two, the entry's other frameworks fill up to two, so an entry is
+    always shown side by side when it can be.
     """
     if framework is not None:
         return [fw for fw in has if fw == framework], [fw for fw in has if fw != framework]
-    shown = [fw for fw in has if fw in pair]
+    extra = () if any(fw in pair for fw in matched) else matched
+    shown = [fw for fw in has if fw in pair or fw in extra]
     for fw in has:
         if len(shown) >= 2:
             break

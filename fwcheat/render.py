@@ -58,7 +58,10 @@ _MIN_COMMENT_ROOM = 24
 
 
 def _snippets(
-    entry: Card, framework: str | None, pair: tuple[str, str] | None = None
+    entry: Card,
+    framework: str | None,
+    pair: tuple[str, str] | None = None,
+    matched: Sequence[str] = (),
 ) -> tuple[list[tuple[str, str]], list[str]]:
     """The (framework, code) pairs to show, and the entry's other frameworks (not shown)."""
     pairs = [(fw, code.rstrip("\n")) for fw, code in entry.snippets]
@@ -66,7 +69,7 @@ def _snippets(
         return pairs, []
     from fwcheat.pair import shown_and_others
 
-    shown, others = shown_and_others([fw for fw, _ in pairs], pair or ("", ""), framework)
+    shown, others = shown_and_others([fw for fw, _ in pairs], pair or ("", ""), framework, tuple(matched))
     return [(fw, code) for fw, code in pairs if fw in shown], others
 
 
@@ -226,6 +229,7 @@ def entry_renderable(
     score: float | None = None,
     via: Sequence[str] = (),
     pair: tuple[str, str] | None = None,
+    matched: Sequence[str] = (),
 ) -> RenderableType:
     """One entry as rich renderables: header, summary, snippet panels, notes.
 
@@ -236,7 +240,7 @@ def entry_renderable(
         _header(entry, score, via),
         Text(entry.summary.strip(), style="italic"),
     ]
-    shown, others = _snippets(entry, framework, pair)
+    shown, others = _snippets(entry, framework, pair, matched)
     panels = [_code_panel(fw, code) for fw, code in shown]
     if fits_side_by_side([code for _, code in shown], width):
         parts.append(SideBySide(panels))
@@ -285,6 +289,7 @@ def entry_plain(
     framework: str | None = None,
     score: float | None = None,
     pair: tuple[str, str] | None = None,
+    matched: Sequence[str] = (),
 ) -> str:
     """One entry as plain text (for pipes and files)."""
     entry = safe_card(entry)
@@ -293,7 +298,7 @@ def entry_plain(
         + (f" · score {score:.2f}]" if score is not None else "]")
     ]
     lines.append(" ".join(entry.summary.split()))
-    shown, others = _snippets(entry, framework, pair)
+    shown, others = _snippets(entry, framework, pair, matched)
     for fw, code in shown:
         lines.append(f"--- {FRAMEWORK_LABELS.get(fw, fw)} ---")
         lines.append(code)
@@ -315,14 +320,24 @@ def print_entry(
     score: float | None = None,
     via: Sequence[str] = (),
     pair: tuple[str, str] | None = None,
+    matched: Sequence[str] = (),
 ) -> None:
+    """One entry; ``matched`` names frameworks whose API the query hit (shown beside the pair)."""
     if console.is_terminal:
         console.print(
-            entry_renderable(entry, width=console.width, framework=framework, score=score, via=via, pair=pair)
+            entry_renderable(
+                entry,
+                width=console.width,
+                framework=framework,
+                score=score,
+                via=via,
+                pair=pair,
+                matched=matched,
+            )
         )
     else:
         console.print(
-            entry_plain(entry, framework=framework, score=score, pair=pair),
+            entry_plain(entry, framework=framework, score=score, pair=pair, matched=matched),
             markup=False,
             highlight=False,
             soft_wrap=True,
@@ -350,6 +365,7 @@ def print_hits(
             score=hit.score if verbose else None,
             via=sorted(hit.via) if verbose else (),
             pair=pair,
+            matched=sorted(hit.via),
         )
 
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from fwcheat.knowledge.card import Card
-from fwcheat.store import VIA_BITS, Store, open_store
+from fwcheat.store import FIELD_FRAMEWORK, VIA_BITS, Store, open_store
 from fwcheat.text import is_secondary, phrase_key, terms
 
 _PREFIX_FACTOR = 0.6
@@ -224,7 +224,7 @@ class Searcher:
             scores = {d: s for d, s in scores.items() if d in allowed}
         ranked = sorted(scores.items(), key=lambda item: (-item[1], item[0]))[:limit]
         cards = self.store.cards_by_doc(d for d, _ in ranked)
-        names = {bit: name.removeprefix("api_") for name, bit in VIA_BITS.items()}
+        names = {bit: FIELD_FRAMEWORK[name] for name, bit in VIA_BITS.items()}
         return [
             Hit(
                 cards[doc],

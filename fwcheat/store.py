@@ -24,7 +24,7 @@ import sys
 from collections import Counter, defaultdict
 
 from fwcheat import __version__
-from fwcheat.frameworks import BY_KEY
+from fwcheat.frameworks import BY_KEY, TABLE
 from fwcheat.knowledge.card import Card
 from fwcheat.knowledge.sources import ENV_PATH, bundled_root, fingerprint, layers
 
@@ -40,7 +40,7 @@ if TYPE_CHECKING:  # msgspec and dataclasses are slow to import: kept off the se
 
 CACHE_ENV = "FWCHEAT_CACHE_DIR"
 #: Bump when the index layout or the scoring inputs change.
-SCHEMA: Final = 4
+SCHEMA: Final = 5
 
 #: Field weights of the ranking: where a word appears matters as much as how often.
 FIELD_WEIGHTS: Final = {
@@ -49,15 +49,16 @@ FIELD_WEIGHTS: Final = {
     "title_zh": 3.0,
     "aliases": 3.0,
     "tags": 2.0,
-    "api_pytorch": 2.0,
-    "api_mxnet": 2.0,
-    "api_other": 1.5,
+    # One field per framework for the API names its snippets use (fwcheat.frameworks.TABLE).
+    **{framework.index_field: framework.index_weight for framework in TABLE},
     "category": 1.5,
     "summary": 1.0,
     "notes": 0.5,
 }
 #: Bits of `postings.via`: which framework's API names produced the match.
-VIA_BITS: Final = {"api_pytorch": 1, "api_mxnet": 2, "api_other": 4}
+VIA_BITS: Final = {framework.index_field: 1 << i for i, framework in enumerate(TABLE)}
+#: The framework each API field belongs to (what `Hit.via` names).
+FIELD_FRAMEWORK: Final = {framework.index_field: framework.key for framework in TABLE}
 _K1: Final = 5.0
 _B: Final = 0.5
 
@@ -99,7 +100,7 @@ def _document_fields(entry: Entry) -> dict[str, str | list[str]]:
         "notes": " \n".join(entry.notes),
     }
     for framework, snippet in entry.snippets.items():
-        key = BY_KEY[framework].index_field if framework in BY_KEY else "api_other"
+        key = BY_KEY[framework].index_field
         names = api_names(snippet.setup + "\n" + snippet.code)
         existing = fields.get(key, [])
         assert isinstance(existing, list)

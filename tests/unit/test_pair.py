@@ -102,3 +102,20 @@ def test_show_framework_the_entry_lacks(
     )
     assert main(["show", "pair-probe", "-f", C]) == 1
     assert "has no" in capsys.readouterr().err
+
+
+def test_a_framework_the_query_matched_is_shown_beside_the_pair() -> None:
+    # The query hit only C's API (a TensorFlow name, say): C joins the pair.
+    assert shown_and_others([A, B, C, D], (B, A), matched=(C,)) == ([A, B, C], [D])
+    # It also hit the pair's API: the pair is enough, the rest is named.
+    assert shown_and_others([A, B, C, D], (B, A), matched=(A, C)) == ([A, B], [C, D])
+
+
+def test_search_for_a_tensorflow_name_shows_tensorflow(capsys: pytest.CaptureFixture[str]) -> None:
+    from fwcheat.frameworks import label
+
+    assert main(["search", "GradientTape", "-n", "1"]) == 0
+    out = capsys.readouterr().out
+    assert f"--- {label(C)} ---" in out and "tf.GradientTape()" in out
+    for fw in DEFAULT_PAIR:
+        assert f"--- {label(fw)} ---" in out

@@ -10,7 +10,7 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Markdown
 
-from fwcheat.frameworks import short
+from fwcheat.frameworks import TABLE, short
 from fwcheat.tui.kernels import SIDES
 
 INTRO = f"""\
@@ -20,7 +20,7 @@ Type in the search box: English, 中文 or an API name from any framework
 (`attach_grad`, `nd.concat`, `view`, `GradientTape`). Up/Down or the mouse picks an
 entry; your pair (by default {short(SIDES[0])} and {short(SIDES[1])}) appears side by side
 under the notes, which scroll (Tab reaches them; "See also" links follow them).
-**F3** shows another of the entry's frameworks (TensorFlow, Keras) in the focused pane,
+**F3** shows another of the entry's frameworks ({", ".join(f.label for f in TABLE[2:])}) in the focused pane,
 **F4** all of them side by side. The code panes are editors: change the code and run it
 as edited; edits are kept while you browse, and **ctrl+s** saves them as your own
 knowledge entry. Long lines wrap; `↪` marks a continued row.
