@@ -212,6 +212,7 @@ TABLE: tuple[Framework, ...] = (
         extra="tensorflow",
         aliases=("tf.keras",),
         preload=("import numpy as np", "import keras", "from keras import layers, ops"),
+        query_aliases=(("tf.keras", "keras"),),
         device_var="device",
         cpu_name="/CPU:0",
         gpu_name="/GPU:{index}",
