@@ -60,10 +60,14 @@ summary: s
 compare: same
 snippets:
   pytorch:
+    setup: |
+      import torch
     code: |
       a = torch.ones(2)
       same = True
   mxnet:
+    setup: |
+      from mxnet import nd
     code: |
       same = (nd.ones(2) == 1).min()
 """
