@@ -33,7 +33,7 @@ async def shoot(query: str, run: bool, out: Path, size: tuple[int, int]) -> None
         while not app.query(PairView) or app.pair.entry is None:
             await pilot.pause(0.1)
         if run:
-            while any(s.state not in ("idle", "unavailable") for s in app.bridge.states.values()):
+            while any(app.bridge.state(fw) not in ("idle", "unavailable") for fw in app.frameworks):
                 if time.monotonic() > deadline:
                     raise SystemExit("the kernels did not start in time")
                 await pilot.pause(0.2)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from fwcheat.commands._common import add_device_option, chosen_device
+from fwcheat.commands._common import add_device_option, chosen_device, usable_device
 
 HELP = "interactive prompt that runs code in a framework's kernel, idioms one command away"
 DESCRIPTION = (
@@ -29,6 +29,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def main(args: argparse.Namespace) -> int:
     device = chosen_device(args, "repl")
+    if device is None:
+        return 2
+    device = usable_device(device, "repl")  # a GPU that is not there: refused before anything starts
     if device is None:
         return 2
     from rich.console import Console

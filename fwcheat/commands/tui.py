@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from fwcheat.commands._common import add_device_option, chosen_device
+from fwcheat.commands._common import add_device_option, chosen_device, usable_device
 
 HELP = "open the interactive browser: search, read side by side, run and compare (default)"
 DESCRIPTION = (
@@ -54,6 +54,9 @@ def main(args: argparse.Namespace) -> int:
         return 2
 
     device = chosen_device(args, "tui", auto=False)
+    if device is None:
+        return 2
+    device = usable_device(device, "tui")  # a GPU that is not there: refused before anything starts
     if device is None:
         return 2
     import os

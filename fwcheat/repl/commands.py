@@ -33,7 +33,12 @@ COMMAND_SPECS: tuple[CommandSpec, ...] = (
     CommandSpec(
         "load", ":load ID", "put this framework's snippet of ID in the input to edit and run", "entry", True
     ),
-    CommandSpec("pair", ":pair [ID]", "show the other framework's version of what was last loaded", "entry"),
+    CommandSpec(
+        "pair",
+        ":pair [ID] [FRAMEWORK]",
+        "another framework's version of what was last loaded (default: the other side of your pair)",
+        "entry",
+    ),
     CommandSpec(
         "run", ":run ID", "run this framework's snippet of ID here (its variables stay)", "entry", True
     ),
@@ -97,7 +102,7 @@ def parse_command(text: str) -> Command:
         raise CommandError(f"usage: {spec.usage}")
     if spec.arg == "none" and arg:
         raise CommandError(f":{name} takes no argument (usage: {spec.usage})")
-    if spec.arg in ("entry", "framework", "device") and len(arg.split()) > 1:
+    if spec.arg in ("entry", "framework", "device") and len(arg.split()) > (2 if name == "pair" else 1):
         raise CommandError(f"one argument only (usage: {spec.usage})")
     return Command(name, arg)
 

@@ -24,7 +24,7 @@ from fwcheat.devices import DeviceRequest, DeviceSpecError, parse_device
 from fwcheat.frameworks import DEFAULT_PAIR, FRAMEWORK_LABELS, REFERENCE, RUNNABLE_FRAMEWORKS, TABLE
 from fwcheat.kernels import prelude
 from fwcheat.kernels.base import ExecutionResult, KernelError, Status
-from fwcheat.kernels.session import KernelPool
+from fwcheat.kernels.session import KernelPool, KernelState
 from fwcheat.knowledge.model import Entry
 from fwcheat.repl.commands import (
     COMMAND_SPECS,
@@ -49,6 +49,8 @@ KERNEL_SETUP = "get_ipython().Completer.use_jedi = False"
 PRELOADED = {row.key: "\n".join(row.preload) for row in TABLE if row.runnable}
 #: Commands that use the current kernel; the others read only the knowledge base.
 KERNEL_COMMANDS = frozenset({"run", "framework", "device", "restart", "interrupt"})
+#: How long a cell may go on after the first Ctrl-C before the REPL says it ignored it (seconds).
+IGNORED_AFTER = 2.0
 #: How many hits `:search` lists.
 SEARCH_LIMIT = 6
 #: How long a completion may take before the menu gives up on it.
@@ -92,16 +94,17 @@ class ReplEngine:
         self._store = store
         self._searcher: Searcher | None = None
         self._hints: HintIndex | None = None
+        #: Cells run per framework; it goes on across kernel replacements, so prompt and Out[n] agree.
         self.counts = dict.fromkeys(RUNNABLE_FRAMEWORKS, 0)
         self.last_loaded: str | None = None
-        #: Frameworks whose kernel is started and prepared (device bound).
-        self.ready: set[str] = set()
-        #: framework -> why its kernel died; it is restarted on the next input.
-        self.dead: dict[str, str] = {}
+        #: framework -> pid of the kernel its session setup (imports, device) ran in. The kernel's
+        #: life (starting, idle, busy, dead) is the pool's; this only says the setup is done.
+        self.prepared: dict[str, int | None] = {}
         self._running: asyncio.Future[ExecutionResult] | None = None
         self._interrupts = 0
         self._force_restart = False
         self._interrupt_task: asyncio.Future[None] | None = None
+        self._ignored_task: asyncio.Future[None] | None = None
 
     # -- knowledge --------------------------------------------------------------
 
@@ -145,21 +148,34 @@ class ReplEngine:
         """Start the current framework's kernel; False (with the reason printed) if it cannot run."""
         return await self._prepare(self.framework)
 
+    def is_ready(self, framework: str) -> bool:
+        """The kernel runs and has this session's setup (a replaced kernel has not)."""
+        status = self.pool.status.get(framework)
+        if status is None or status.state not in (KernelState.IDLE, KernelState.BUSY):
+            return False
+        return framework in self.prepared and self.prepared[framework] == status.pid
+
     async def _prepare(self, framework: str) -> bool:
+        """Start (or replace a dead) kernel through the pool, then run the session setup in it."""
+        if self.pool.state(framework) is KernelState.DEAD:
+            return await self._replace(framework, f"the {label(framework)} kernel had died")
         info = await self.pool.ensure(framework)
         if info.error:
             print_error(self.console, info.error)
             return False
+        return await self._setup(framework)
+
+    async def _setup(self, framework: str) -> bool:
         bound = await self._setup_kernel(framework)
         if "error" in bound:
             print_error(self.console, f"{bound['error']}; using cpu instead")
-            self.pool.device = parse_device("cpu")
+            self.pool.set_device("cpu")
             bound = await self._setup_kernel(framework)
-        self.ready.add(framework)
+        self.prepared[framework] = self.pool.status[framework].pid
         return "error" not in bound
 
     async def _setup_kernel(self, framework: str) -> dict[str, Any]:
-        """Bind ``device`` / ``ctx`` in the kernel's namespace; the kernel's answer."""
+        """Bind the device variable in the kernel's namespace; the kernel's answer."""
         kernel = self.pool.kernels[framework]
         reply = await kernel.execute(
             KERNEL_SETUP + "\n" + PRELOADED[framework],
@@ -171,47 +187,57 @@ class ReplEngine:
             return {"error": reply.reason or str(reply.error)}
         return prelude.decode_expression(reply.expressions.get("bind"))
 
-    async def _restart(self, framework: str, why: str) -> None:
-        kernel = self.pool.kernels.get(framework)
-        self.ready.discard(framework)
-        self.dead.pop(framework, None)
-        if kernel is None:  # it never started: try again from scratch
-            self.pool.info.pop(framework, None)
-            await self._prepare(framework)
-            return
-        try:
-            await kernel.restart()
-        except KernelError as exc:
-            print_error(self.console, str(exc))
-            self.dead[framework] = str(exc)
-            return
-        self.counts[framework] = 0
-        await self._setup_kernel(framework)
-        self.ready.add(framework)
-        print_note(self.console, f"{why}; started a new {label(framework)} kernel (its variables are gone)")
+    async def _replace(self, framework: str, why: str) -> bool:
+        """A fresh kernel from the pool (the old one's variables are gone), set up again."""
+        detail = self.pool.status[framework].detail if framework in self.pool.status else ""
+        self.prepared.pop(framework, None)
+        await self.pool.restart(framework, why)
+        if self.pool.state(framework) is not KernelState.IDLE:
+            print_error(
+                self.console, self.pool.status[framework].detail or f"{label(framework)} cannot start"
+            )
+            return False
+        ok = await self._setup(framework)
+        reason = f" ({detail})" if detail and detail not in why else ""
+        print_note(
+            self.console, f"{why}{reason}; started a new {label(framework)} kernel (its variables are gone)"
+        )
+        return ok
 
     async def shutdown(self) -> None:
         await self.pool.shutdown()
-        self.ready.clear()
+        self.prepared.clear()
 
     def on_ctrl_c(self) -> None:
-        """Ctrl-C while a cell runs: interrupt it; a second Ctrl-C restarts the kernel."""
+        """Ctrl-C while a cell runs: interrupt it; a second Ctrl-C replaces the kernel."""
         if not self.running:
             return
         self._interrupts += 1
         if self._interrupts == 1:
             self._interrupt_task = asyncio.ensure_future(self.pool.interrupt(self.framework))
+            self._ignored_task = asyncio.ensure_future(self._say_if_ignored(self._running))
         else:
             self._force_restart = True
             assert self._running is not None
             self._running.cancel()
+
+    async def _say_if_ignored(self, cell: asyncio.Future[ExecutionResult] | None) -> None:
+        """Say so when the cell is still running a while after the interrupt."""
+        await asyncio.sleep(IGNORED_AFTER)
+        if cell is not None and not cell.done() and self._running is cell and self._interrupts == 1:
+            print_note(
+                self.console,
+                "the cell ignored the interrupt (native code, or it catches KeyboardInterrupt); "
+                "Ctrl-C again replaces the kernel, and its variables are lost",
+                "bold yellow",
+            )
 
     async def complete(
         self, code: str, cursor: int, timeout: float = COMPLETE_TIMEOUT
     ) -> tuple[list[str], int, int]:
         """Kernel completions at ``cursor``: (matches, start, end); empty when it cannot answer."""
         kernel = self.pool.kernels.get(self.framework)
-        if kernel is None or self.framework not in self.ready or self.running:
+        if kernel is None or not self.is_ready(self.framework) or self.running:
             return [], cursor, cursor
         try:
             found = await asyncio.wait_for(kernel.complete(code, cursor), timeout)
@@ -224,9 +250,7 @@ class ReplEngine:
     async def run_code(self, code: str) -> ExecutionResult | None:
         """Run a cell in the current kernel, streaming its output; None if it never ran."""
         framework = self.framework
-        if framework in self.dead:
-            await self._restart(framework, f"the {label(framework)} kernel had died ({self.dead[framework]})")
-        if framework not in self.ready and not await self._prepare(framework):
+        if not self.is_ready(framework) and not await self._prepare(framework):
             return None
         self.counts[framework] += 1
         printer = CellPrinter(self.console, self.counts[framework])
@@ -241,18 +265,16 @@ class ReplEngine:
         except asyncio.CancelledError:
             if not self._force_restart:
                 raise
-            printer.finish(ExecutionResult(Status.INTERRUPTED))
-            await self._restart(framework, "the cell did not stop when interrupted")
+            printer.finish(ExecutionResult(Status.ERROR))  # ends the output; says nothing untrue
+            await self._replace(framework, "the cell did not stop when interrupted")
             return None
         finally:
             self._running = None
+            if self._ignored_task is not None:
+                self._ignored_task.cancel()
         printer.finish(result)
-        if result.status is Status.DIED:
-            if result.error is not None and result.error.name == "KernelUnavailable":
-                self.ready.discard(framework)
-            else:
-                self.dead[framework] = result.reason or "it stopped"
-                print_note(self.console, "it will be restarted on your next input", "bold red")
+        if result.status is Status.DIED and self.pool.state(framework) is KernelState.DEAD:
+            print_note(self.console, "it will be replaced on your next input", "bold red")
         return result
 
     # -- commands -------------------------------------------------------------------
@@ -299,7 +321,7 @@ class ReplEngine:
         elif name == "device":
             await self._device(arg)
         elif name == "restart":
-            await self._restart(self.framework, "restarted on request")
+            await self._replace(self.framework, "restarted on request")
         elif name == "interrupt":
             await self.pool.interrupt(self.framework)
             print_note(self.console, f"sent an interrupt to the {label(self.framework)} kernel")
@@ -366,22 +388,44 @@ class ReplEngine:
         entry = self._entry(entry_id)
         code = self._snippet_code(entry, self.framework)
         self.last_loaded = entry.id
-        other = other_framework(self.framework)
+        other = self.counterpart()
         print_note(
             self.console,
             f"{entry.id}: {entry.title} ({label(self.framework)}) is in the input: edit it, Enter runs it; "
-            f":pair shows the {label(other)} version",
+            f":pair shows the {label(other)} version (:pair {other} or another framework)",
         )
         return Reply(prefill=code)
 
-    def _pair(self, entry_id: str) -> None:
+    def counterpart(self) -> str:
+        """The framework ``:pair`` shows by default: the other side of the user's pair."""
+        from fwcheat.pair import PairError, configured_pair
+
+        try:
+            pair = configured_pair()
+        except PairError:
+            pair = DEFAULT_PAIR
+        for fw in (*pair, *RUNNABLE_FRAMEWORKS):
+            if fw != self.framework:
+                return fw
+        return other_framework(self.framework)  # pragma: no cover - the table has several
+
+    def _pair(self, arg: str) -> None:
+        from fwcheat.frameworks import resolve
+
+        entry_id, framework = "", ""
+        for part in arg.split():
+            if resolve(part) in RUNNABLE_FRAMEWORKS:
+                framework = framework_name(part)
+            else:
+                entry_id = part
         entry_id = entry_id or self.last_loaded or ""
         if not entry_id:
-            raise CommandError("nothing loaded yet: :load ID first, or :pair ID")
+            raise CommandError("nothing loaded yet: :load ID first, or :pair ID [FRAMEWORK]")
         entry = self._entry(entry_id)
-        other = other_framework(self.framework)
+        other = framework or self.counterpart()
         if entry.snippets.get(other) is None:
-            raise CommandError(f"{entry.id} has no {label(other)} snippet")
+            has = ", ".join(label(fw) for fw, _ in entry.snippets.items())
+            raise CommandError(f"{entry.id} has no {label(other)} snippet (it has: {has})")
         self._show(entry, other)
 
     async def _run_entry(self, entry_id: str) -> None:
@@ -398,7 +442,7 @@ class ReplEngine:
         if not arg:
 
             def state(fw: str) -> str:
-                return "running" if fw in self.ready else "died" if fw in self.dead else "not started"
+                return str(self.pool.state(fw).value)
 
             states = ", ".join(f"{label(fw)}: {state(fw)}" for fw in RUNNABLE_FRAMEWORKS)
             print_note(self.console, f"in {label(self.framework)} ({states}); :framework NAME switches")
@@ -407,9 +451,7 @@ class ReplEngine:
         if framework == self.framework:
             print_note(self.console, f"already in {label(framework)}")
             return
-        if framework in self.dead:
-            await self._restart(framework, f"the {label(framework)} kernel had died ({self.dead[framework]})")
-        if framework not in self.ready:
+        if not self.is_ready(framework):
             print_note(self.console, f"starting the {label(framework)} kernel…")
             if not await self._prepare(framework):
                 return
@@ -430,11 +472,22 @@ class ReplEngine:
             request = parse_device(arg)
         except DeviceSpecError as exc:
             raise CommandError(str(exc)) from exc
-        previous, self.pool.device = self.pool.device, request
-        answers = {fw: await self._setup_kernel(fw) for fw in sorted(self.ready)}
+        from fwcheat.devices import host_gpu_count, unavailable_reason
+
+        previous = self.pool.device
+        refusal = unavailable_reason(request, host_gpu_count())
+        choice = self.pool.set_device(request) if refusal is None else None
+        if choice is not None and not choice.ok:
+            refusal = choice.reason
+        if refusal is not None:
+            print_error(self.console, refusal)
+            print_note(self.console, f"device stays {previous}")
+            return
+        ready = sorted(fw for fw in self.prepared if self.is_ready(fw))
+        answers = {fw: await self._setup_kernel(fw) for fw in ready}
         failed = {fw: a["error"] for fw, a in answers.items() if "error" in a}
         if failed:
-            self.pool.device = previous
+            self.pool.set_device(previous)
             for fw in answers:
                 await self._setup_kernel(fw)
             for fw, why in failed.items():

@@ -39,11 +39,12 @@ from fwcheat.tui.widgets.status_bar import StatusBar
 if TYPE_CHECKING:
     from textual.notifications import SeverityLevel
 
-    from fwcheat.kernels.base import ExecutionResult, OutputEvent
+    from fwcheat.compare import Verdict
+    from fwcheat.kernels.base import ExecutionResult, Fetched, OutputEvent
     from fwcheat.knowledge.card import Card
     from fwcheat.knowledge.model import Entry
     from fwcheat.tui.catalog import Catalog
-    from fwcheat.tui.widgets.pair_view import PairView
+    from fwcheat.tui.widgets.pair_view import NotesPane, PairView
     from fwcheat.tui.widgets.scan_view import ScanView
     from fwcheat.tui.widgets.snippet_pane import SnippetPane
 
@@ -64,6 +65,7 @@ class LastRun:
     code: str
     ok: bool
     output: str
+    fetched: Fetched | None = None
 
 
 def _device_options(gpus: int) -> list[tuple[str, str]]:
@@ -107,9 +109,18 @@ class FwcheatApp(App[None]):
         Binding(
             "ctrl+t",
             "run_both",
-            "Run both",
-            tooltip=f"Run {short(SIDES[0])} and {short(SIDES[1])} at once",
+            "Run all",
+            tooltip="Run every shown side at once, then compare",
             priority=True,
+        ),
+        Binding(
+            "f3",
+            "switch_framework",
+            "Switch",
+            tooltip="Show another of the entry's frameworks in the focused pane",
+        ),
+        Binding(
+            "f4", "show_all", "All", tooltip="All the entry's frameworks side by side, or back to the pair"
         ),
         Binding("ctrl+g", "interrupt", "Interrupt", tooltip="Interrupt the running code", priority=True),
         Binding(
@@ -138,12 +149,19 @@ class FwcheatApp(App[None]):
         #: Session edits: entry id -> framework -> code.
         self.edits: dict[str, dict[str, str]] = {}
         self.last_run: dict[str, LastRun] = {}
+        #: The frameworks in the panes, in table order: the user's pair, or what F3/F4 chose.
+        self.frameworks: list[str] = list(SIDES)
+        self.pair_frameworks: list[str] = list(SIDES)
+        self.show_all = False
+        self._focus_after: str | None = None
         self.focused_side = SIDES[0]
         self.device = device
         self.gpus = 0
         self._follow_timer: Timer | None = None
         self._inline_search = False
         self._quit_warned = False
+        #: The status line shows a verdict (cleared when another entry is shown).
+        self._status_is_verdict = False
         self._exit_signal: int | None = None
 
     # -- layout -------------------------------------------------------------------
@@ -166,8 +184,8 @@ class FwcheatApp(App[None]):
         results.border_subtitle = "loading…"
         status = self.query_one(StatusBar)
         status.set_device(self.device)
-        for state in self.bridge.states.values():
-            status.set_state(state)
+        self._load_pair()
+        status.set_frameworks(self.frameworks)
         if self.scan_path is not None:
             results.display = False
             self.query_one("#scan-findings").focus()
@@ -179,14 +197,32 @@ class FwcheatApp(App[None]):
         # index opened and the kernels started, so that none of it delays that frame.
         from fwcheat.tui.widgets.pair_view import PairView
 
-        self.query_one("#body").mount(PairView(id="pair"))
+        self.query_one("#body").mount(PairView(self.frameworks, id="pair"))
         self.load_catalog()
         self._exit_on_signals()
         if self.scan_path is not None:
             self.scan_file(self.scan_path)
         if self.start_kernels:
-            self.start_kernel_pool()
-            self.set_interval(1.0, self.bridge.check_alive)
+            self.start_kernel_pool(*self.frameworks)
+            self.set_interval(1.0, self.poll_kernels)
+
+    def _load_pair(self) -> None:
+        """The user's pair from the config file (in table order); a bad one is said and skipped."""
+        from fwcheat.frameworks import RUNNABLE_FRAMEWORKS
+        from fwcheat.pair import PairError, configured_pair
+
+        try:
+            pair = configured_pair()
+        except PairError as exc:
+            self.say(f"{exc}; showing {' and '.join(LABELS[fw] for fw in SIDES)}")
+            return
+        self.pair_frameworks = [fw for fw in RUNNABLE_FRAMEWORKS if fw in pair]
+        self.frameworks = list(self.pair_frameworks)
+        self.focused_side = self.frameworks[0]
+
+    def poll_kernels(self) -> None:
+        if self.bridge.pool is not None:
+            self.run_worker(self.bridge.poll(), group="poll", exclusive=True, exit_on_error=False)
 
     async def on_unmount(self) -> None:
         await self.bridge.shutdown()
@@ -249,6 +285,7 @@ class FwcheatApp(App[None]):
 
     def say(self, message: str) -> None:
         self.status.say(message)
+        self._status_is_verdict = False
 
     def notify(
         self,
@@ -414,8 +451,15 @@ class FwcheatApp(App[None]):
         self.show_entry(entry)
 
     def show_entry(self, entry: Entry) -> None:
+        if self.show_all:
+            self._set_frameworks(self._entry_frameworks(entry) or self.pair_frameworks)
         self.pair.show(entry, self.edits.get(entry.id, {}))
-        for framework in SIDES:
+        if self._status_is_verdict:
+            self.say("")  # that verdict was about another entry
+        self._reset_outputs(entry)
+
+    def _reset_outputs(self, entry: Entry) -> None:
+        for framework in self.frameworks:
             pane = self.pair.side(framework)
             last = self.last_run.get(framework)
             if last is None or last.entry_id != entry.id:
@@ -428,7 +472,7 @@ class FwcheatApp(App[None]):
         snippet = entry.snippets.get(message.framework)
         edits = self.edits.setdefault(entry.id, {})
         # The editor shows the code with control characters made visible (see PairView.show).
-        if snippet is not None and message.code != safe_text(snippet.code):
+        if snippet is not None and message.code.rstrip("\n") != safe_text(snippet.code).rstrip("\n"):
             edits[message.framework] = message.code
         else:
             edits.pop(message.framework, None)
@@ -437,6 +481,41 @@ class FwcheatApp(App[None]):
 
     def on_descendant_focus(self, event: DescendantFocus) -> None:
         self._side_of(event.widget)
+        self._collapse_list(event.widget)
+
+    def _collapse_list(self, widget: Widget) -> None:
+        """The list gives its width to the pair while the pair has focus; back with the search box."""
+        if self.scan_path is not None:
+            return
+        in_pair = any(node.id == "pair" for node in widget.ancestors_with_self)
+        if in_pair:
+            self.query_one(ResultsList).display = False
+        elif isinstance(widget, (SearchBox, ResultsList)):
+            self.query_one(ResultsList).display = True
+
+    def action_focus_list(self) -> None:
+        """Tab in the search box goes to the list (the device selector comes after it)."""
+        results = self.query_one(ResultsList)
+        if results.display and self.scan_path is None:
+            # At once, not after a refresh as focus() does: a second Tab typed fast goes on from the list.
+            self.screen.set_focus(results)
+        else:
+            self.screen.focus_next()
+
+    def action_list_move(self, step: int) -> None:
+        """Up/Down in the search box move the list's highlight."""
+        results = self.query_one(ResultsList)
+        if results.option_count:
+            current = results.highlighted if results.highlighted is not None else -1
+            results.highlighted = max(0, min(results.option_count - 1, current + step))
+
+    def on_notes_pane_see_also_chosen(self, message: NotesPane.SeeAlsoChosen) -> None:
+        entry = self.catalog.entry(message.entry_id) if self.catalog is not None else None
+        if entry is None:
+            self.say(f"see also: {message.entry_id} is not in the knowledge base")
+            return
+        self.show_entry(entry)
+        self.say(f"showing {entry.id} (see also); ctrl+l searches again")
 
     def _side_of(self, widget: Widget | None) -> str:
         """The framework whose pane holds ``widget``; remembered, so the list keeps the last side."""
@@ -460,13 +539,14 @@ class FwcheatApp(App[None]):
     def on_kernel_state_changed(self, message: msg.KernelStateChanged) -> None:
         state = message.state
         self.status.set_state(state)
-        try:
+        name = self.bridge.state(state.framework)
+        if state.framework in self.frameworks and self.is_mounted_screen():
             self.pair.side(state.framework).set_version(state.version)
-        except NoMatches:
+        if state.framework not in self.frameworks and name not in ("dead", "unavailable"):
             return
-        if state.state in ("dead", "unavailable", "starting") and state.detail:
-            self.say(f"{LABELS[state.framework]} {state.state}: {state.detail}")
-        elif state.state == "idle" and state.detail:
+        if name in ("dead", "unavailable", "starting") and state.detail:
+            self.say(f"{LABELS[state.framework]} {name}: {state.detail}")
+        elif name == "idle" and state.detail:
             self.say(f"{LABELS[state.framework]}: {state.detail}")
         if state.gpus > self.gpus:
             self.gpus = state.gpus
@@ -474,15 +554,84 @@ class FwcheatApp(App[None]):
             self.query_one("#device", Select).value = self.device
 
     @work(group="kernels", exit_on_error=False)
-    async def start_kernel_pool(self) -> None:
-        await self.bridge.start()
+    async def start_kernel_pool(self, *frameworks: str) -> None:
+        await self.bridge.start(*frameworks)
+
+    # -- which frameworks are shown ------------------------------------------------------
+    @staticmethod
+    def _entry_frameworks(entry: Entry) -> list[str]:
+        from fwcheat.frameworks import RUNNABLE_FRAMEWORKS
+
+        return [fw for fw in RUNNABLE_FRAMEWORKS if entry.snippets.get(fw) is not None]
+
+    def _set_frameworks(self, frameworks: list[str], entry: Entry | None = None) -> None:
+        """Show these frameworks' panes; their kernels start now (only theirs)."""
+        if frameworks == self.frameworks:
+            return
+        self.frameworks = list(frameworks)
+        self.pair.set_frameworks(self.frameworks)
+        self.status.set_frameworks(self.frameworks)
+        if self.focused_side not in self.frameworks:
+            self.focused_side = self.frameworks[0]
+        if self.start_kernels:
+            off = [fw for fw in self.frameworks if self.bridge.state(fw) == "off"]
+            if off:
+                self.start_kernel_pool(*off)
+        if entry is not None:
+            self.call_after_refresh(self._refill, entry)
+
+    def _refill(self, entry: Entry) -> None:
+        """Load the entry into panes just mounted."""
+        if self.pair.entry is not None and self.pair.entry.id == entry.id:
+            self.pair.show(entry, self.edits.get(entry.id, {}))
+            self._reset_outputs(entry)
+            target, self._focus_after = self._focus_after, None
+            if target in self.frameworks:
+                self.pair.side(target).editor.focus()
+
+    def action_switch_framework(self) -> None:
+        """The focused pane shows the entry's next framework that no other pane shows."""
+        entry = self.pair.entry
+        if entry is None:
+            self.notify("Pick an entry first.", severity="warning")
+            return
+        side = self.side_in_focus
+        others = [fw for fw in self._entry_frameworks(entry) if fw not in self.frameworks]
+        if not others:
+            has = ", ".join(LABELS[fw] for fw in self._entry_frameworks(entry))
+            self.notify(f"{entry.id} has no other framework to show (it has {has}).")
+            return
+        from fwcheat.frameworks import RUNNABLE_FRAMEWORKS
+
+        order = list(RUNNABLE_FRAMEWORKS)
+        after = [fw for fw in others if order.index(fw) > order.index(side)] or others
+        new = after[0]
+        chosen = sorted((new if fw == side else fw for fw in self.frameworks), key=order.index)
+        self.show_all = False
+        self._focus_after = new  # the removed pane had focus; the new one takes it
+        self._set_frameworks(chosen, entry)
+        self.say(f"{LABELS[side]} → {LABELS[new]} in this pane; F3 again for the next, F4 shows all")
+
+    def action_show_all(self) -> None:
+        """All the entry's frameworks side by side (stacked when narrow), or back to the pair."""
+        entry = self.pair.entry
+        self.show_all = not self.show_all
+        if self.show_all and entry is not None:
+            frameworks = self._entry_frameworks(entry) or self.pair_frameworks
+            self.say(f"showing {', '.join(LABELS[fw] for fw in frameworks)}; F4 again: the pair")
+        else:
+            frameworks = self.pair_frameworks
+            self.say(f"showing the pair: {' and '.join(LABELS[fw] for fw in frameworks)}")
+        self._set_frameworks(frameworks, entry)
 
     def action_run(self) -> None:
         self.run_side(self.side_in_focus)
 
     def action_run_both(self) -> None:
-        for framework in SIDES:
-            self.run_side(framework)
+        entry = self.pair.entry
+        for framework in self.frameworks:
+            if entry is None or entry.snippets.get(framework) is not None:
+                self.run_side(framework)
 
     def run_side(self, framework: str) -> None:
         entry = self.pair.entry
@@ -493,19 +642,29 @@ class FwcheatApp(App[None]):
         if snippet is None:
             self.notify(f"{entry.id} has no {LABELS[framework]} snippet.", severity="warning")
             return
-        if self.bridge.states[framework].state == BUSY:
+        if self.bridge.state(framework) == BUSY:
             self.notify(f"{LABELS[framework]} is still running: ctrl+g interrupts it.", severity="warning")
             return
         pane = self.pair.side(framework)
-        self._run(framework, entry.id, pane.code, snippet.setup, fresh=True, repl=False)
+        self._run(framework, entry.id, pane.code, snippet.setup, fresh=True, repl=False, fetch=entry.compare)
 
-    def _run(self, framework: str, entry_id: str, code: str, setup: str, *, fresh: bool, repl: bool) -> None:
+    def _run(
+        self,
+        framework: str,
+        entry_id: str,
+        code: str,
+        setup: str,
+        *,
+        fresh: bool,
+        repl: bool,
+        fetch: str | None = None,
+    ) -> None:
         pane = self.pair.side(framework)
         if repl:
             pane.output.feed("".join(f">>> {line}\n" for line in code.splitlines()))
         else:
             pane.output.reset(f"output · running on {self.device}…")
-        self.pair.set_verdict(None, self.pair.waiting_text())
+        self.show_verdict(None, self.pair.waiting_text())
 
         def stream(event: OutputEvent) -> None:
             # Called on the app's loop by the async engine: queue it, shown on the pane's timer.
@@ -517,8 +676,13 @@ class FwcheatApp(App[None]):
                 pane.output.feed(f"[{event.kind}: {event.text}]\n")
 
         async def go() -> None:
-            result = await self.bridge.run(framework, code, setup=setup, fresh=fresh, on_output=stream)
-            self.post_message(msg.SnippetFinished(framework, entry_id, result, repl=repl))
+            result = await self.bridge.run(
+                framework, code, setup=setup, fresh=fresh, on_output=stream, fetch=fetch or None
+            )
+            fetched = None
+            if fetch and self.bridge.pool is not None:
+                fetched = self.bridge.pool.fetched(result)
+            self.post_message(msg.SnippetFinished(framework, entry_id, result, repl=repl, fetched=fetched))
 
         self.run_worker(go(), group=f"run-{framework}", exit_on_error=False)
 
@@ -541,39 +705,58 @@ class FwcheatApp(App[None]):
         pane.output.border_title = f"output · {_summary(result)}"
         code = pane.code if not message.repl else ""
         self.last_run[framework] = LastRun(
-            message.entry_id if not message.repl else "", code, result.ok, result.output
+            message.entry_id if not message.repl else "", code, result.ok, result.output, message.fetched
         )
-        self.check_verdict()
+        if not message.repl:
+            self.check_verdict()
 
     def check_verdict(self) -> None:
+        """Once every shown side of the entry has run: a verdict for each one that ran, failures named."""
         entry = self.pair.entry
         if entry is None or not entry.compare:
             return
-        runs = [self.last_run.get(fw) for fw in SIDES]
-        if any(r is None or r.entry_id != entry.id for r in runs):
+        sides = [fw for fw in self.frameworks if entry.snippets.get(fw) is not None]
+        runs = {fw: self.last_run.get(fw) for fw in sides}
+        if len(sides) < 2 or any(r is None or r.entry_id != entry.id for r in runs.values()):
             return
-        if any(self.bridge.states[fw].state == BUSY for fw in SIDES):
+        if any(self.bridge.state(fw) == BUSY for fw in sides):
             return  # the other side's finish will check again
-        if not all(r is not None and r.ok for r in runs):
-            self.pair.set_verdict(None, "a side failed: no comparison")
-            return
-        self.pair.set_verdict(None, f"comparing `{entry.compare}`…")
-        self.compare_entry(entry)
+        failed = [LABELS[fw] for fw, r in runs.items() if r is None or not r.ok]
+        fetched = {
+            fw: r.fetched for fw, r in runs.items() if r is not None and r.ok and r.fetched is not None
+        }
+        from fwcheat.compare import compare_entry, overall
 
-    @work(group="verdict", exclusive=True, exit_on_error=False)
-    async def compare_entry(self, entry: Entry) -> None:
-        verdict = await self.bridge.verdict(entry)
-        if verdict is not None:
-            self.post_message(msg.VerdictReached(entry.id, verdict))
+        verdicts = compare_entry(entry, fetched) if len(fetched) >= 2 else {}
+        verdict = overall(verdicts)
+        note = ""
+        if failed:
+            note = f"✘ {', '.join(failed)} failed: no comparison for {'it' if len(failed) == 1 else 'them'}"
+        if verdict is None:
+            self.show_verdict(None, note or f"`{entry.compare}` could not be fetched from every side")
+            return
+        self.post_message(msg.VerdictReached(entry.id, verdict, verdicts, note))
 
     def on_verdict_reached(self, message: msg.VerdictReached) -> None:
         if not self.is_mounted_screen():
             return
         if self.pair.entry is not None and self.pair.entry.id == message.entry_id:
-            self.pair.set_verdict(message.verdict)
-            # Also on the status line: in a small terminal the verdict line may be scrolled away.
-            mark = "✔" if message.verdict.ok else "✘"
-            self.say(f"{mark} {message.verdict.message}")
+            self.show_verdict(message.verdict, message.note, message.verdicts)
+
+    def show_verdict(
+        self, verdict: Verdict | None, waiting: str = "", verdicts: dict[str, Verdict] | None = None
+    ) -> None:
+        """The verdict line, and the same on the status line, so the two never disagree.
+
+        Also on the status line because in a small terminal the verdict line may be
+        scrolled away; a new run or a failure replaces an older verdict on both.
+        """
+        self.pair.set_verdict(verdict, waiting, verdicts)
+        if verdict is not None:
+            self.say(f"{'✔' if verdict.ok else '✘'} {verdict.message}" + (f" · {waiting}" if waiting else ""))
+        else:
+            self.say(waiting)
+        self._status_is_verdict = True
 
     @on(Input.Submitted, "ReplInput")
     def repl_line(self, event: Input.Submitted) -> None:
@@ -587,7 +770,7 @@ class FwcheatApp(App[None]):
         line.remember(code)
         line.value = ""
         framework = line.framework
-        if self.bridge.states[framework].state == BUSY:
+        if self.bridge.state(framework) == BUSY:
             self.notify(f"{LABELS[framework]} is still running: ctrl+g interrupts it.", severity="warning")
             return
         # Before any run the namespace is empty: a fresh start binds `device` / `ctx`.
@@ -596,7 +779,7 @@ class FwcheatApp(App[None]):
 
     def action_interrupt(self) -> None:
         side = self.side_in_focus
-        busy = [fw for fw in SIDES if self.bridge.states[fw].state == BUSY]
+        busy = [fw for fw in self.frameworks if self.bridge.state(fw) == BUSY]
         if not busy:
             self.notify("Nothing is running.")
             return
@@ -680,7 +863,8 @@ class FwcheatApp(App[None]):
             last = self.last_run.get(framework)
             ran = last is not None and last.entry_id == entry.id and last.code == code and last.ok
             output = last.output if ran and last is not None else None
-            new = msgspec.structs.replace(snippet, code=code, output=output)
+            text = code if code.endswith("\n") else code + "\n"  # the editor shows no last newline
+            new = msgspec.structs.replace(snippet, code=text, output=output)
             snippets = msgspec.structs.replace(snippets, **{framework: new})
         return msgspec.structs.replace(entry, snippets=snippets)
 
@@ -728,7 +912,7 @@ class FwcheatApp(App[None]):
         results.cards = [Card.from_entry(entry) if c.id == entry.id else c for c in results.cards]
         if self.pair.entry is not None and self.pair.entry.id == entry.id:
             self.pair.entry = entry
-            for framework in SIDES:
+            for framework in self.frameworks:
                 snippet = entry.snippets.get(framework)
                 pane = self.pair.side(framework)
                 pane.base = safe_text(snippet.code) if snippet else None
@@ -754,7 +938,9 @@ class FwcheatApp(App[None]):
 
     # -- keys, help, palette -----------------------------------------------------------------
     def action_focus_search(self) -> None:
-        self.query_one(SearchBox).focus()
+        if self.scan_path is None:
+            self.query_one(ResultsList).display = True  # at once, so a Tab right after reaches it
+        self.screen.set_focus(self.query_one(SearchBox))
 
     def key_table(self) -> list[tuple[str, str]]:
         rows: list[tuple[str, str]] = []

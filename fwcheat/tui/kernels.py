@@ -1,35 +1,30 @@
-"""The TUI's view of the kernel engine: one state per framework, and the calls it needs.
+"""The TUI's adapter to the kernel engine: the pool's callbacks in, the calls a screen needs out.
 
-:class:`KernelBridge` wraps :class:`fwcheat.kernels.session.KernelPool` (the
-engine shared with the CLI) and adds what a screen has to show: whether each
-kernel is starting, idle, busy or dead, its framework version, and a liveness
-check so a kernel killed while idle is shown dead before the next run brings
-it back. It reports every change through a callback (the app posts it as a
-:class:`~fwcheat.tui.messages.KernelStateChanged`). All of it runs on the
-app's asyncio loop; the engine's import (numpy, jupyter_client) is done in a
-thread so the screen never stalls. No Textual here.
+The engine (:class:`fwcheat.kernels.session.KernelPool`, shared with the CLI
+and the REPL) owns each kernel's state and reports every change through one
+callback; :class:`KernelBridge` hands that callback to the app (which posts it
+as a :class:`~fwcheat.tui.messages.KernelStateChanged`) and forwards the
+calls. It keeps no kernel state of its own. Its one job beyond forwarding is
+to import the engine (numpy, jupyter_client) in a thread, on first use, so the
+screen never stalls and the first frame pays nothing. No Textual here.
 """
 
 from __future__ import annotations
 
 import asyncio
 import importlib
-import os
-from collections.abc import Callable
-from dataclasses import dataclass, replace
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Protocol
 
-from fwcheat.frameworks import BY_KEY, DEFAULT_PAIR, FRAMEWORK_LABELS
+from fwcheat.frameworks import DEFAULT_PAIR, FRAMEWORK_LABELS, RUNNABLE_FRAMEWORKS
 
 if TYPE_CHECKING:
-    from fwcheat.compare import Verdict
     from fwcheat.kernels.base import ExecutionResult, OutputCallback
     from fwcheat.kernels.session import KernelPool
-    from fwcheat.knowledge.model import Entry
 
-#: Frameworks the TUI runs, in pane order, and how they are named on screen.
-SIDES = (DEFAULT_PAIR[1], DEFAULT_PAIR[0])
+#: The panes shown before the user's pair is known, in table order.
+SIDES = tuple(fw for fw in RUNNABLE_FRAMEWORKS if fw in DEFAULT_PAIR)
 LABELS = FRAMEWORK_LABELS
 #: The most output one run shows; the engine cuts the rest with a marker.
 TUI_OUTPUT_CAP = 200_000
@@ -37,31 +32,30 @@ TUI_OUTPUT_CAP = 200_000
 OFF, STARTING, IDLE, BUSY, DEAD, UNAVAILABLE = "off", "starting", "idle", "busy", "dead", "unavailable"
 
 
+class KernelState(Protocol):
+    """What the screen reads of a kernel's status (the engine's ``KernelStatus``)."""
+
+    @property
+    def framework(self) -> str: ...
+    @property
+    def state(self) -> str: ...
+    @property
+    def detail(self) -> str: ...
+    @property
+    def version(self) -> str: ...
+    @property
+    def gpus(self) -> int: ...
+
+
 @dataclass(frozen=True)
-class KernelState:
+class NotStarted:
+    """A framework's status before the engine is loaded: off."""
+
     framework: str
     state: str = OFF
-    #: Framework version the kernel reported (``2.13.0``), once started.
-    version: str = ""
-    #: Why it is dead or unavailable, or what the last restart did.
     detail: str = ""
+    version: str = ""
     gpus: int = 0
-
-
-def _pid_alive(pid: int) -> bool:
-    """True while process ``pid`` exists and is not a zombie (Linux: /proc)."""
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    stat = Path(f"/proc/{pid}/stat")
-    try:
-        fields = stat.read_text().rsplit(")", 1)[1].split()
-    except (OSError, IndexError):
-        return True
-    return fields[0] != "Z"
 
 
 def _import_engine() -> Any:
@@ -71,95 +65,61 @@ def _import_engine() -> Any:
     return importlib.import_module("fwcheat.kernels.session")
 
 
-def _version(framework: str, probe: dict[str, object]) -> str:
-    row = BY_KEY.get(framework)
-    value = probe.get(row.version_module) if row is not None else None
-    return str(value) if value else ""
-
-
 class KernelBridge:
-    """Owns the kernel pool for one TUI session."""
+    """Holds the kernel pool for one TUI session; the pool reports states to ``notify``."""
 
     def __init__(self, notify: Callable[[KernelState], None], device: str = "cpu") -> None:
         self._notify = notify
         self.device = device
         self.pool: KernelPool | None = None
-        self.states = {fw: KernelState(fw) for fw in SIDES}
-        self._pool_ready = asyncio.Event()
-        self._loading = False
+        self._loading: asyncio.Future[KernelPool] | None = None
 
-    # -- state ------------------------------------------------------------------
-    def _set(self, framework: str, **changes: object) -> None:
-        state = replace(self.states[framework], **changes)  # type: ignore[arg-type]
-        if state != self.states[framework]:
-            self.states[framework] = state
-            self._notify(state)
+    @property
+    def states(self) -> Mapping[str, KernelState]:
+        """Each framework's status as the engine reports it (all off before it is loaded)."""
+        if self.pool is None:
+            return {fw: NotStarted(fw) for fw in RUNNABLE_FRAMEWORKS}
+        return self.pool.status
+
+    def state(self, framework: str) -> str:
+        status = self.states.get(framework)
+        return str(status.state.value if hasattr(status.state, "value") else status.state) if status else OFF
 
     async def _get_pool(self) -> KernelPool:
-        if self.pool is None:
-            if self._loading:
-                await self._pool_ready.wait()
-                assert self.pool is not None
-                return self.pool
-            self._loading = True
-            module = await asyncio.to_thread(_import_engine)
-            self.pool = module.KernelPool(self.device, output_cap=TUI_OUTPUT_CAP)
-            self._pool_ready.set()
+        if self.pool is not None:
+            return self.pool
+        if self._loading is None:
+            self._loading = asyncio.ensure_future(self._load())
+        return await asyncio.shield(self._loading)
+
+    async def _load(self) -> KernelPool:
+        module = await asyncio.to_thread(_import_engine)
+        self.pool = module.KernelPool(self.device, output_cap=TUI_OUTPUT_CAP, on_state=self._notify)
         return self.pool
 
-    # -- life cycle -------------------------------------------------------------
+    # -- forwarded to the engine ------------------------------------------------------
     async def start(self, *frameworks: str) -> None:
-        """Start the kernels (at the same time); states report the progress."""
-        await asyncio.gather(*(self._ensure(fw) for fw in frameworks or SIDES))
-
-    async def _ensure(self, framework: str) -> None:
+        """Start these frameworks' kernels (at the same time); states report the progress."""
         pool = await self._get_pool()
-        if framework not in pool.info:
-            self._set(framework, state=STARTING, detail="")
-        info = await pool.ensure(framework)
-        if info.error:
-            self._set(framework, state=UNAVAILABLE, detail=info.error)
-        elif self.states[framework].state in (OFF, STARTING):
-            self._set(framework, state=IDLE, version=_version(framework, info.probe), gpus=info.gpus)
+        await pool.start(*frameworks)
 
     async def shutdown(self) -> None:
         if self.pool is not None:
             await self.pool.shutdown()
-        for fw in SIDES:
-            self._set(fw, state=OFF)
 
     async def restart(self, framework: str) -> None:
-        """Replace ``framework``'s interpreter with a fresh one."""
         pool = await self._get_pool()
-        kernel = pool.kernels.get(framework)
-        if kernel is None:
-            pool.info.pop(framework, None)
-            await self._ensure(framework)
-            return
-        self._set(framework, state=STARTING, detail="restarting")
-        try:
-            await kernel.restart()
-        except Exception as exc:  # KernelError and whatever the launcher raises
-            self._set(framework, state=DEAD, detail=f"restart failed: {exc}")
-            return
-        self._set(framework, state=IDLE, detail="restarted")
+        await pool.restart(framework)
 
     async def interrupt(self, framework: str) -> None:
         if self.pool is not None:
             await self.pool.interrupt(framework)
 
-    def check_alive(self) -> None:
-        """Mark a kernel whose process is gone as dead (it comes back on the next run)."""
-        if self.pool is None:
-            return
-        for fw, kernel in self.pool.kernels.items():
-            if self.states[fw].state not in (IDLE, BUSY):
-                continue
-            pid = kernel.pid
-            if pid is not None and not _pid_alive(pid):
-                self._set(fw, state=DEAD, detail="the kernel process is gone; the next run starts a new one")
+    async def poll(self) -> None:
+        """Let the engine notice a kernel that died while idle."""
+        if self.pool is not None:
+            await self.pool.poll()
 
-    # -- running ------------------------------------------------------------------
     async def run(
         self,
         framework: str,
@@ -169,63 +129,28 @@ class KernelBridge:
         fresh: bool = True,
         on_output: OutputCallback | None = None,
         timeout: float | None = None,
+        fetch: str | None = None,
     ) -> ExecutionResult:
-        """Run code; ``fresh`` empties the namespace first, else the last run's names are kept."""
-        from fwcheat.kernels.base import Status
-
+        """Run code; ``fresh`` empties the namespace first; ``fetch``: a value back in the same request."""
         pool = await self._get_pool()
-        if framework not in pool.info:
-            await self._ensure(framework)
-        was = self.states[framework].state
-        if was == UNAVAILABLE:
-            result = await pool.run(framework, code, setup=setup, fresh=fresh, timeout=timeout)
-            return result
-        if was == DEAD:
-            # The engine replaces a dead kernel before running on it; say so meanwhile.
-            self._set(framework, state=STARTING, detail="starting a new kernel (the last one died)")
-        self._set(framework, state=BUSY, detail="new kernel started" if was == DEAD else "")
-        try:
-            result = await pool.run(
-                framework, code, setup=setup, fresh=fresh, timeout=timeout, on_output=on_output
-            )
-        except asyncio.CancelledError:
-            self._set(framework, state=IDLE)
-            raise
-        if result.status is Status.DIED:
-            self._set(framework, state=DEAD, detail=result.reason or "the kernel died")
-        else:
-            info = pool.info.get(framework)
-            version = _version(framework, info.probe) if info else ""
-            self._set(
-                framework, state=IDLE, detail=result.reason, version=version or self.states[framework].version
-            )
-        return result
-
-    async def verdict(self, entry: Entry) -> Verdict | None:
-        """Compare the entry's ``compare`` variable across both kernels (None without one)."""
-        if not entry.compare or self.pool is None:
-            return None
-        from fwcheat.compare import compare_entry, overall
-
-        values = await asyncio.gather(*(self.pool.fetch(fw, entry.compare) for fw in SIDES))
-        return overall(compare_entry(entry, dict(zip(SIDES, values, strict=True))))
+        return await pool.run(
+            framework, code, setup=setup, fresh=fresh, timeout=timeout, on_output=on_output, fetch=fetch
+        )
 
     # -- devices --------------------------------------------------------------------
     async def choose_device(self, text: str) -> str | None:
         """Switch to device ``text``; the reason it is refused, or None when done."""
-        from fwcheat.devices import DeviceSpecError, parse_device
+        from fwcheat.devices import DeviceSpecError, host_gpu_count, parse_device, unavailable_reason
 
         try:
             wanted = parse_device(text)
         except DeviceSpecError as exc:
             return str(exc)
+        if (reason := unavailable_reason(wanted, host_gpu_count())) is not None:
+            return reason.removesuffix("; use --device cpu")  # no kernel needs to start to know that
         pool = await self._get_pool()
-        if wanted.wants_gpu:
-            await self.start()
-            if all(self.states[fw].state == UNAVAILABLE for fw in SIDES):
-                return f"{wanted} is not available here: no framework kernel is running"
         choice = pool.set_device(wanted)
         if not choice.ok:
-            return f"{wanted} is not available here: {choice.reason} (no CUDA device or no CUDA build)"
+            return f"{wanted} is not available here: {choice.reason}"
         self.device = str(wanted)
         return None

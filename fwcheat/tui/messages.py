@@ -12,7 +12,7 @@ from textual.message import Message
 
 if TYPE_CHECKING:
     from fwcheat.compare import Verdict
-    from fwcheat.kernels.base import ExecutionResult
+    from fwcheat.kernels.base import ExecutionResult, Fetched
     from fwcheat.knowledge.card import Card
     from fwcheat.scan.report import ScanReport
     from fwcheat.scan.sources import Source, Unreadable
@@ -59,21 +59,36 @@ class KernelStateChanged(Message):
 class SnippetFinished(Message):
     """A snippet (or a REPL line) finished running, however it ended."""
 
-    def __init__(self, framework: str, entry_id: str, result: ExecutionResult, repl: bool = False) -> None:
+    def __init__(
+        self,
+        framework: str,
+        entry_id: str,
+        result: ExecutionResult,
+        repl: bool = False,
+        fetched: Fetched | None = None,
+    ) -> None:
         super().__init__()
         self.framework = framework
         self.entry_id = entry_id
         self.result = result
         self.repl = repl
+        #: The entry's ``compare`` value, fetched inside the run request (None when not asked or failed).
+        self.fetched = fetched
 
 
 class VerdictReached(Message):
-    """Both sides ran and the entry's ``compare`` variable was checked."""
+    """The shown sides ran and the entry's ``compare`` variable was checked."""
 
-    def __init__(self, entry_id: str, verdict: Verdict) -> None:
+    def __init__(
+        self, entry_id: str, verdict: Verdict, verdicts: dict[str, Verdict] | None = None, note: str = ""
+    ) -> None:
         super().__init__()
+        #: What else to say (a side that failed).
+        self.note = note
         self.entry_id = entry_id
         self.verdict = verdict
+        #: A verdict per framework compared with the reference (one line each on screen).
+        self.verdicts = verdicts or {}
 
 
 class DeviceChanged(Message):

@@ -197,12 +197,18 @@ async def test_second_ctrl_c_restarts_a_kernel_that_ignores_interrupts() -> None
         repl.type("for i in range(10**9):", ignore, "time.sleep(0.02)", "")
         await repl.expect("stuck")
         repl.pipe.send_text(CTRL_C)
-        await asyncio.sleep(1.5)
-        assert repl.engine.running  # the interrupt was ignored
+        # The REPL says that the cell ignored the interrupt, and what a second Ctrl-C does.
+        await repl.expect("the cell ignored the interrupt", 20)
+        assert repl.engine.running
         repl.pipe.send_text(CTRL_C)
-        await repl.expect("did not stop when interrupted; started a new PyTorch kernel", START_TIMEOUT)
-        repl.type("print('fresh', 'i' in dir(), device)")
+        said = await repl.expect("did not stop when interrupted; started a new PyTorch kernel", START_TIMEOUT)
+        assert "keeps its state" not in said  # only what is true: the variables are gone
+        assert "its variables are gone" in repl.out.getvalue()
+        count = repl.engine.counts["pytorch"]
+        repl.type("print('fresh', 'i' in dir(), device)", "40 + 2")
         await repl.expect("fresh False cpu")
+        # Prompt numbers go on across the replacement: the next Out is the next number.
+        await repl.expect(f"Out[{count + 2}]: 42")
         assert repl.engine.pool.pids() != old
 
 
@@ -249,11 +255,23 @@ async def test_dead_kernel_is_reported_then_restarted() -> None:
         old = repl.engine.pool.pids()
         repl.type("import os, signal", "os.kill(os.getpid(), signal.SIGKILL)")
         await repl.expect("kernel died")
-        await repl.expect("restarted on your next input")
-        repl.type("print('back', device)")
+        await repl.expect("replaced on your next input")
+        count = repl.engine.counts["pytorch"]
+        repl.type("print('back', device)", "6 * 7")
         await repl.expect("started a new PyTorch kernel", START_TIMEOUT)
         await repl.expect("back cpu")
+        await repl.expect(f"Out[{count + 2}]: 42")  # the prompt said [count + 2] too: no drift
         assert repl.engine.pool.pids() != old
+
+
+async def test_tensorflow_repl_runs_code_and_pair_shows_another_framework() -> None:
+    async with driven_repl("tensorflow") as repl:
+        repl.type("t = tf.constant([1.0, 2.0]) * 3", "print(t.numpy().tolist(), device)")
+        await repl.expect("[3.0, 6.0] /CPU:0", START_TIMEOUT)
+        repl.type(":pair detach keras")
+        await repl.expect("Keras")
+        repl.type(":pair detach")  # the other side of the default pair
+        await repl.expect("MXNet/Gluon")
 
 
 async def test_ctrl_d_exits_and_leaves_no_kernel_behind() -> None:

@@ -45,10 +45,22 @@ async def settle(pilot: Pilot[None]) -> None:
         if pilot.app.query(PairView):
             break
         await pilot.pause(0.02)
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
-    await pilot.app.workers.wait_for_complete()
+    for _ in range(2):
+        await _workers_done(pilot)
+        await pilot.pause()
     await pilot.pause(FOLLOW_DELAY + 0.1)  # the pair view follows the list after a pause
+
+
+async def _workers_done(pilot: Pilot[None]) -> None:
+    """Wait for the app's workers; one cancelled by a newer search (exclusive) is done too."""
+    from textual.worker import WorkerCancelled
+
+    for _ in range(10):
+        try:
+            await pilot.app.workers.wait_for_complete()
+            return
+        except WorkerCancelled:
+            await pilot.pause()
 
 
 async def wait_for(pilot: Pilot[None], condition: Callable[[], bool], timeout: float = 120.0) -> None:

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import yaml
 from conftest import settle, wait_for
+from textual.widgets import Static
 
 from fwcheat.tui.app import FwcheatApp
 from fwcheat.tui.screens.help import HelpScreen
@@ -49,7 +50,7 @@ async def test_selecting_shows_the_pair_and_notes(mini_kb: Path) -> None:
         assert pair.entry is not None and pair.entry.id == "sum-all"
         assert pair.side("pytorch").code.startswith("s = torch.ones(2, 3")
         assert pair.side("mxnet").code.startswith("s = nd.ones((2, 3)")
-        notes = str(app.query_one("#notes").render())
+        notes = str(app.query_one("#notes-text", Static).render())
         assert "所有元素求和" in notes and ".asscalar()" in notes
 
 
@@ -60,12 +61,12 @@ async def test_edits_survive_moving_and_can_be_saved(mini_kb: Path) -> None:
         editor = app.pair.side("mxnet").editor
         editor.focus()
         editor.move_cursor(editor.document.end)
-        await pilot.press(*"print('mine')")
+        await pilot.press("enter", *"print('mine')")
         await pilot.pause()
         assert app.edits == {"double-arange": {"mxnet": app.pair.side("mxnet").code}}
         assert "edited" in str(app.pair.side("mxnet").border_title)
-        # Away and back: the edit is still there.
-        await pilot.click(ResultsList)
+        # Away and back (the list collapsed while the editor had focus): the edit is still there.
+        await pilot.press("ctrl+l", "tab")
         await pilot.press("down")
         await pilot.pause()
         assert app.pair.entry is not None and app.pair.entry.id == "sum-all"
@@ -79,7 +80,7 @@ async def test_edits_survive_moving_and_can_be_saved(mini_kb: Path) -> None:
     [saved] = (mini_kb / "config" / "fwcheat" / "knowledge").rglob("double-arange.yaml")
     entry = yaml.safe_load(saved.read_text(encoding="utf-8"))
     assert entry["id"] == "double-arange"
-    assert entry["snippets"]["mxnet"]["code"].endswith("print('mine')")
+    assert entry["snippets"]["mxnet"]["code"].endswith("print(x)\nprint('mine')\n")
     assert entry["snippets"]["pytorch"]["code"] == "x = torch.arange(4.0, device=device) * 2\nprint(x)\n"
     # The saved file is a valid knowledge file that overrides the bundled entry.
     from fwcheat.load import load_knowledge
@@ -135,13 +136,14 @@ async def test_help_and_palette_list_every_action(mini_kb: Path) -> None:
         await pilot.pause()
         assert isinstance(app.screen, HelpScreen)
         keys = dict(app.screen.keys)
-        for action in ("ctrl+r", "ctrl+t", "ctrl+g", "ctrl+n", "f2", "ctrl+s", "ctrl+o"):
+        for action in ("ctrl+r", "ctrl+t", "ctrl+g", "ctrl+n", "f2", "f3", "f4", "ctrl+s", "ctrl+o"):
             assert action in keys
         await pilot.press("escape")
         await pilot.pause()
         assert not isinstance(app.screen, HelpScreen)
         titles = [c.title for c in app.get_system_commands(app.screen)]
-        assert any(t.startswith("Run both") for t in titles)
+        assert any(t.startswith("Run all") for t in titles)
+        assert any(t.startswith("Switch") for t in titles)
         assert any(t.startswith("Interrupt") for t in titles)
         # `?` typed in a code editor is code, not help.
         app.pair.side("pytorch").editor.focus()

@@ -119,9 +119,50 @@ async def test_interrupt_kill_and_device(mini_kb: Path) -> None:
 
         # No GPU here: choosing one explains why and keeps cpu.
         app.query_one("#device").value = "cuda:0"  # type: ignore[attr-defined]
-        await wait_for(pilot, lambda: "not available" in app.query_one(StatusBar).message, timeout=60)
+        await wait_for(pilot, lambda: "keeping cpu" in app.query_one(StatusBar).message, timeout=60)
         message = app.query_one(StatusBar).message
-        assert "PyTorch sees 0 GPUs" in message and "keeping cpu" in message
+        assert "no GPU that CUDA can see" in message
         assert app.device == "cpu" and app.bridge.device == "cpu"
         assert app.query_one("#device").value == "cpu"  # type: ignore[attr-defined]
+        await app.bridge.shutdown()
+
+
+async def test_switch_a_pane_to_keras_run_it_and_see_the_verdict(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The real knowledge base: an entry with PyTorch, MXNet and Keras; F3 until Keras, then ctrl+t."""
+    from fwcheat.load import load_knowledge
+
+    monkeypatch.setenv("FWCHEAT_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    monkeypatch.delenv("FWCHEAT_CONFIG", raising=False)
+    kb = load_knowledge(include_user=False, use_cache=False)
+    entry = next(
+        e
+        for e in kb.entries.values()
+        if e.compare and all(e.snippets.get(fw) is not None for fw in ("pytorch", "mxnet", "keras"))
+    )
+    app = FwcheatApp(entry.id)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle(pilot)
+        assert app.pair.entry is not None and app.pair.entry.id == entry.id
+        assert state(app, "keras") == "off"  # not shown: not started
+        app.pair.side("mxnet").editor.focus()
+        for _ in range(3):
+            if "keras" in app.frameworks:
+                break
+            await pilot.press("f3")
+            await settle(pilot)
+        assert app.frameworks == ["pytorch", "keras"]
+        await wait_for(pilot, lambda: state(app, "keras") in ("idle", "unavailable"), timeout=180)
+        if state(app, "keras") == "unavailable":
+            pytest.skip(app.bridge.states["keras"].detail)
+        await wait_for(pilot, lambda: state(app, "pytorch") == "idle", timeout=180)
+        await pilot.press("ctrl+t")
+        keras_out = app.pair.side("keras").output
+        await wait_for(pilot, lambda: "ok" in str(keras_out.border_title), timeout=120)
+        verdict = app.query_one("#verdict")
+        await wait_for(pilot, lambda: "agree" in str(verdict.render()), timeout=60)
+        assert "Keras" in str(verdict.render())
+        assert "agree" in app.query_one(StatusBar).message
         await app.bridge.shutdown()

@@ -16,14 +16,17 @@ from fwcheat.tui.kernels import SIDES
 INTRO = f"""\
 # fwcheat
 
-Type in the search box: English, 中文 or an API name from either framework
-(`attach_grad`, `nd.concat`, `view`). Up/Down or the mouse picks an entry; its
-{short(SIDES[0])} and {short(SIDES[1])} versions appear side by side. Both code panes are editors:
-change the code and run it as edited; edits are kept while you browse, and
-**ctrl+s** saves them as your own knowledge entry.
+Type in the search box: English, 中文 or an API name from any framework
+(`attach_grad`, `nd.concat`, `view`, `GradientTape`). Up/Down or the mouse picks an
+entry; your pair (by default {short(SIDES[0])} and {short(SIDES[1])}) appears side by side
+under the notes, which scroll (Tab reaches them; "See also" links follow them).
+**F3** shows another of the entry's frameworks (TensorFlow, Keras) in the focused pane,
+**F4** all of them side by side. The code panes are editors: change the code and run it
+as edited; edits are kept while you browse, and **ctrl+s** saves them as your own
+knowledge entry. Long lines wrap; `↪` marks a continued row.
 
-Kernels start in the background when the app opens. Each run starts from a
-fresh namespace with `device` / `ctx` bound to the chosen device; the line
+The shown frameworks' kernels start in the background when the app opens. Each run
+starts from a fresh namespace with `device` / `ctx` bound to the chosen device; the line
 under each output runs free code in the namespace of the last run.
 """
 

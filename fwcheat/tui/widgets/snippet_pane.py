@@ -11,6 +11,7 @@ from textual.message import Message
 from textual.widgets import Input, TextArea
 
 from fwcheat.tui.kernels import LABELS
+from fwcheat.tui.widgets.code_editor import CodeEditor
 from fwcheat.tui.widgets.output_pane import OutputPane
 
 
@@ -65,7 +66,7 @@ class SnippetPane(Vertical):
         self.border_title = LABELS[framework]
 
     def compose(self) -> ComposeResult:
-        editor = TextArea.code_editor("", language="python", id=f"code-{self.framework}", soft_wrap=False)
+        editor = CodeEditor(id=f"code-{self.framework}")
         editor.border_title = "code"
         yield editor
         yield OutputPane(id=f"output-{self.framework}")
@@ -85,7 +86,7 @@ class SnippetPane(Vertical):
 
     @property
     def edited(self) -> bool:
-        return self.base is not None and self.editor.text != self.base
+        return self.base is not None and self.editor.text.rstrip("\n") != self.base.rstrip("\n")
 
     def load(self, entry_id: str, base: str | None, shown: str | None = None) -> None:
         """Show the entry's code ``base`` or an edit of it (None: no snippet for this framework)."""
@@ -93,7 +94,9 @@ class SnippetPane(Vertical):
         self.base = base
         self.editor.read_only = base is None
         text = shown if shown is not None else base
-        self.editor.load_text(text if text is not None else f"# no {LABELS[self.framework]} snippet")
+        # No trailing newline: it would show as an empty numbered line.
+        shown_text = text.rstrip("\n") if text is not None else f"# no {LABELS[self.framework]} snippet"
+        self.editor.load_text(shown_text)
         self._title()
 
     def set_version(self, version: str) -> None:

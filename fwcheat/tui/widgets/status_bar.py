@@ -34,23 +34,30 @@ class StatusBar(Static):
         super().__init__("", id=id)
         self.device = "cpu"
         self.states: dict[str, KernelState] = {}
+        #: The frameworks whose panes are shown (their kernels are the ones listed).
+        self.frameworks: list[str] = list(SIDES)
         self.message = ""
 
     def refresh_status(self) -> None:
         text = Text(no_wrap=True, overflow="ellipsis")
         text.append("device ", style="dim")
         text.append(self.device, style="bold")
-        for framework in SIDES:
+        for framework in self.frameworks:
             state = self.states.get(framework)
             text.append(" │ ", style="dim")
             name = short(framework) + (f" {state.version}" if state and state.version else "")
             text.append(name + ": ")
-            label = state.state if state else "off"
+            raw = state.state if state else "off"
+            label = str(getattr(raw, "value", raw))  # the engine's states are a str enum
             text.append(label, style=_STYLES.get(label, ""))
         if self.message:
             text.append(" │ ", style="dim")
             text.append(self.message)
         self.update(text)
+
+    def set_frameworks(self, frameworks: list[str]) -> None:
+        self.frameworks = list(frameworks)
+        self.refresh_status()
 
     def set_device(self, device: str) -> None:
         self.device = device
