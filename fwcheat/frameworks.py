@@ -217,6 +217,7 @@ TABLE: tuple[Framework, ...] = (
         extra="tensorflow",
         aliases=("tf.keras",),
         preload=("import numpy as np", "import keras", "from keras import layers, ops"),
+        query_aliases=(("tf.keras", "keras"),),
         device_var="device",
         cpu_name="/CPU:0",
         gpu_name="/GPU:{index}",
@@ -291,7 +292,7 @@ def short(key: str) -> str:
 
 def parse_list(text: str) -> list[str]:
     """``"pytorch,tensorflow"`` -> keys in table order; ValueError names the unknown ones."""
-    asked = [part.strip().lower() for part in text.split(",") if part.strip()]
+    asked = [resolve(part) or part.strip().lower() for part in text.split(",") if part.strip()]  # tf, torch
     unknown = [a for a in asked if a not in BY_KEY]
     if unknown or not asked:
         raise ValueError(

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import os
 
-from fwcheat.frameworks import BY_KEY, DEFAULT_PAIR, FRAMEWORKS, label
+from fwcheat.frameworks import BY_KEY, DEFAULT_PAIR, FRAMEWORKS, label, resolve
 
 _EXAMPLE = ",".join(DEFAULT_PAIR)
 
@@ -26,7 +26,7 @@ class PairError(ValueError):
 def parse_pair(text: str | list[str] | tuple[str, ...], where: str = "--pair") -> tuple[str, str]:
     """``"FROM,TO"`` (or a two-item list) -> ``(FROM, TO)``, checked against the framework table."""
     parts = text.split(",") if isinstance(text, str) else list(text)
-    keys = [str(p).strip().lower() for p in parts if str(p).strip()]
+    keys = [resolve(str(p)) or str(p).strip().lower() for p in parts if str(p).strip()]  # tf -> tensorflow
     unknown = [k for k in keys if k not in BY_KEY]
     if unknown:
         raise PairError(

@@ -38,12 +38,18 @@ CLOSE_COVERAGE = 0.6
 
 
 def _aliased(term: str) -> str | None:
-    """``term`` with its leading module name spelled as the knowledge base does (``f.sum`` -> ``nd.sum``)."""
+    """``term`` with its leading module name spelled as the knowledge base does.
+
+    ``f.sum`` -> ``nd.sum``; ``tf.keras.layers.dense`` -> ``keras.layers.dense`` (Keras snippets
+    ``import keras``, TensorFlow code spells it ``tf.keras``).
+    """
     from fwcheat.frameworks import QUERY_ALIASES
 
-    head, dot, rest = term.partition(".")
-    long = QUERY_ALIASES.get(head)
-    return f"{long}{dot}{rest}" if long is not None else None
+    heads = [short for short in QUERY_ALIASES if term == short or term.startswith(short + ".")]
+    if not heads:
+        return None
+    head = max(heads, key=len)  # ``tf.keras.layers.dense``: the longest module name that fits
+    return QUERY_ALIASES[head] + term[len(head) :]
 
 
 class Hit:

@@ -116,7 +116,6 @@ def _too_new(limit: str, version: str) -> bool:
 
 
 def main(args: argparse.Namespace) -> int:
-    from rich.console import Console
     from rich.table import Table
     from rich.text import Text
 
@@ -127,7 +126,9 @@ def main(args: argparse.Namespace) -> int:
 
         sys.stdout.write(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
         return 0 if ok else 1
-    out = Console(highlight=False)
+    from fwcheat.commands._common import console
+
+    out = console()
     out.print(
         f"fwcheat {report['fwcheat']} · Python {report['python']} ({report['executable']})",
         markup=False,
@@ -156,6 +157,8 @@ def main(args: argparse.Namespace) -> int:
             str(gpus),
             devices if f["ok"] else "-",
         )
+    if not out.is_terminal:  # into a pipe or file (an issue report): the table as wide as it needs
+        out.width = 1000
     out.print(table)
     specs = report.get("kernelspecs", {})
     if specs:

@@ -37,13 +37,13 @@ def main(args: argparse.Namespace) -> int:
 
     from rich.console import Console
 
-    from fwcheat.commands._common import execution_device, unknown_entry, usable_device
+    from fwcheat.commands._common import console, execution_device, unknown_entry, usable_device
     from fwcheat.kernels.config import ConfigError
     from fwcheat.kernels.session import KernelPool, run_sync, runnable
     from fwcheat.store import open_store
     from fwcheat.verify import skip_reason
 
-    err = Console(stderr=True, highlight=False)
+    err = console(stderr=True)  # a message into a pipe or log stays on one line
     device = execution_device(args, "run")
     if device is None:
         return 2

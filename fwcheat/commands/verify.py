@@ -33,7 +33,7 @@ def main(args: argparse.Namespace) -> int:
 
     from rich.console import Console
 
-    from fwcheat.commands._common import execution_device, usable_device
+    from fwcheat.commands._common import console, execution_device, usable_device
     from fwcheat.kernels.config import ConfigError
     from fwcheat.kernels.session import KernelPool, run_sync
     from fwcheat.render_run import report_details, report_line, summary_line, summary_table
@@ -46,7 +46,7 @@ def main(args: argparse.Namespace) -> int:
         verify_entries,
     )
 
-    err = Console(stderr=True, highlight=False)
+    err = console(stderr=True)  # a message into a pipe or log stays on one line
     out = Console(highlight=False)
     device = execution_device(args, "verify")
     if device is None:

@@ -117,6 +117,11 @@ def _fix_for(message: str, path: PathKey) -> str:
         return f"{hint}remove or rename `{name}`; {_FORMAT_HINT}"
     missing = re.match(r"Object missing required field `([^`]+)`", message)
     if missing:
+        if missing.group(1) == "category":  # a draft in ~/drafts/autograd/ is not in a knowledge folder
+            return (
+                "add `category:` here; a `<category>/` folder gives it only inside a knowledge folder: "
+                "yours (`fwcheat doctor` names it) or one in FWCHEAT_KNOWLEDGE_PATH"
+            )
         return f"add `{missing.group(1)}:` here"
     if "matching regex" in message:
         return (

@@ -88,10 +88,16 @@ def to_text(report: ScanReport, *, color: bool = False, width: int = 100) -> str
     return "\n".join(out) + "\n"
 
 
+def _counted(count: int, noun: str) -> str:
+    """``1 file``, ``2 files``: a count with its noun in the right number."""
+    return f"{count} {noun if count == 1 else noun + 's'}"
+
+
 def _summary_text(report: ScanReport, summary: Summary, style: _Style) -> list[str]:
     source, target = _label(report.source), _label(report.target)
     lines = [
-        style("Summary", "1") + f": {summary.uses} uses of {source} API in {summary.files} files "
+        style("Summary", "1") + f": {_counted(summary.uses, 'use')} of {source} API "
+        f"in {_counted(summary.files, 'file')} "
         f"({len(report.problems)} not scanned), {summary.distinct} distinct APIs, "
         f"{summary.share:.0%} mapped to {target} ({summary.mapped}/{summary.uses})"
     ]
@@ -168,7 +174,8 @@ def to_markdown(report: ScanReport) -> str:
     out = [
         f"# Porting checklist: {source} → {target}",
         "",
-        f"{summary.uses} uses in {summary.files} files, {summary.distinct} distinct APIs, "
+        f"{_counted(summary.uses, 'use')} in {_counted(summary.files, 'file')}, "
+        f"{summary.distinct} distinct APIs, "
         f"{summary.share:.0%} with an entry to read.",
         "",
     ]

@@ -52,6 +52,9 @@ def test_a_weak_match_is_labelled_in_the_output(capsys: pytest.CaptureFixture[st
         ("F.transpose", "transpose-permute"),
         ("F.concat", "concat"),
         ("F.softmax", "softmax"),
+        # TensorFlow code spells Keras `tf.keras`; the Keras snippets `import keras`.
+        ("tf.keras.layers.Dense", "dense-linear"),
+        ("tf.keras.layers.Conv2D", "conv2d"),
     ],
 )
 def test_everyday_phrasing_and_code_spellings_rank_the_right_entry(

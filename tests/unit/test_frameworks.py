@@ -66,3 +66,17 @@ def test_session_module_aliases_point_into_the_framework() -> None:
         for alias, module in row.module_aliases:
             assert alias.isidentifier()
             assert module.split(".")[0] == row.module
+
+
+def test_short_names_people_type_are_accepted_for_pair_and_lists() -> None:
+    from fwcheat.pair import parse_pair
+
+    rows = [row for row in frameworks.TABLE if row.aliases]
+    assert rows  # e.g. tf for TensorFlow, torch for PyTorch
+    for row in rows:
+        other = next(f for f in frameworks.FRAMEWORKS if f != row.key)
+        for alias in row.aliases:
+            assert parse_pair(f"{alias},{other}") == (row.key, other)
+            assert frameworks.parse_list(f"{alias.upper()},{other}") == sorted(
+                {row.key, other}, key=frameworks.FRAMEWORKS.index
+            )

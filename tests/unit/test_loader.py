@@ -230,6 +230,7 @@ def test_one_entry_file_outside_a_category_folder_needs_a_category(tmp_path: Pat
     message = only_problem(write(tmp_path, "loose.yaml", ONE.format(id="loose")))
     assert "missing required field `category`" in message
     assert "add `category:` here" in message
+    assert "a `<category>/` folder gives it only inside a knowledge folder" in message
     fine = parse_file(write(tmp_path, "ok.yaml", ONE.format(id="ok") + "category: math\n"))
     assert fine.problems == [] and fine.entries[0].entry.category == "math"
 

@@ -144,6 +144,15 @@ def test_terminal_report_is_grouped_by_file_then_summarised(
     assert "mx.nd.zzz_not_documented" in summary.split("Unmapped")[1]
 
 
+def test_summary_counts_one_file_in_the_singular(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "one.py").write_text("import mxnet as mx\nx = mx.nd.ones(3)\n", encoding="utf-8")
+    assert main(["scan", str(tmp_path / "one.py")]) == 1
+    summary = capsys.readouterr().out.split("Summary")[1]
+    assert ": 1 use of MXNet/Gluon API in 1 file (0 not scanned)" in summary
+    assert main(["scan", "--format", "markdown", str(tmp_path / "one.py")]) == 1
+    assert "1 use in 1 file, " in capsys.readouterr().out
+
+
 def test_markdown_is_a_checklist_per_file(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["scan", "--format", "markdown", str(project)]) == 1
     out = capsys.readouterr().out
