@@ -9,6 +9,7 @@ to a temporary folder, that builds the draft's model and runs it once on zeros o
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 from typing import TYPE_CHECKING
 
@@ -71,6 +72,5 @@ def check_draft(
         source = f"{os.path.abspath(source_factory[0])}:{source_factory[1]}"
         return check_models(source, f"{wrapper}:build", params=params, input_shape=shape, tol=tol)
     finally:
-        if os.path.exists(wrapper):
-            os.remove(wrapper)
-        os.rmdir(folder)
+        # The kernel that imported the wrapper may have left its __pycache__ beside it.
+        shutil.rmtree(folder, ignore_errors=True)

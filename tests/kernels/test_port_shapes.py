@@ -31,7 +31,16 @@ def test_input_shape_fills_in_the_sizes(tmp_path: Path, capsys: pytest.CaptureFi
     importlib.util.find_spec("mxnet") is None or importlib.util.find_spec("torch") is None,
     reason="needs MXNet and PyTorch",
 )
-def test_check_chains_into_fwcheat_check(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_check_chains_into_fwcheat_check(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import tempfile
+
+    # As on a machine that writes bytecode: the kernel leaves a __pycache__ beside the wrapper.
+    monkeypatch.delenv("PYTHONDONTWRITEBYTECODE", raising=False)
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
     cnn = MLP.parent / "cnn.py"
     out = tmp_path / "cnn_torch.py"
     argv = ["port", str(cnn), "-o", str(out), "--input-shape", "2,3,16,16", "--check", "--json"]
@@ -41,3 +50,4 @@ def test_check_chains_into_fwcheat_check(tmp_path: Path, capsys: pytest.CaptureF
     assert check["agree"] is True and check["first_divergence"] is None
     pairs = [(layer["mxnet"], layer["pytorch"]) for layer in check["layers"]]
     assert ("conv2", "conv2.0") in pairs  # the activation= split into a Sequential, still matched
+    assert not list(scratch.glob("fwcheat-port-check-*"))  # its scratch folder is gone
