@@ -57,7 +57,7 @@ def main(args: argparse.Namespace) -> int:
     entry = found
     frameworks = runnable(entry)
     if args.framework and not args.all:
-        from fwcheat.frameworks import parse_list
+        from fwcheat.frameworks import label, parse_list
 
         try:
             asked = parse_list(args.framework)
@@ -66,9 +66,9 @@ def main(args: argparse.Namespace) -> int:
             return 2
         missing = [fw for fw in asked if fw not in frameworks]
         if missing:
-            has = ", ".join(frameworks) or "none"
-            names = ", ".join(missing)
-            err.print(f"fwcheat run: {entry.id} has no {names} snippet (it has: {has})", markup=False)
+            has = ", ".join(label(fw) for fw in frameworks) or "none"
+            names = ", ".join(label(fw) for fw in missing)
+            err.print(f"fwcheat run: {entry.id} has no {names} snippet (it has {has})", markup=False)
             return 2
         frameworks = asked
     if not frameworks:

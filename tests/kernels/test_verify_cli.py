@@ -180,7 +180,7 @@ def test_run_on_missing_gpu_fails_clearly(kb_file: Path, capsys: pytest.CaptureF
     [
         (["run", "no-such-entry"], "no entry 'no-such-entry'"),
         (["run", "vt-good", "--device", "tpu"], "unknown device 'tpu'"),
-        (["run", "vt-gpu", "--framework", "mxnet"], "has no mxnet snippet"),
+        (["run", "vt-gpu", "--framework", "mxnet"], "has no MXNet/Gluon snippet"),
         (["verify", "vt-good", "nope"], "no such entry: nope"),
         (["verify", "--timeout", "0"], "--timeout must be positive"),
     ],

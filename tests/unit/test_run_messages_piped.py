@@ -12,7 +12,7 @@ def test_missing_framework_message_is_one_line(capsys: pytest.CaptureFixture[str
     assert main(["run", "autograd-record", "-f", "keras"]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1
-    assert "has no keras snippet (it has: pytorch, mxnet, tensorflow)" in err
+    assert "has no Keras snippet (it has PyTorch, MXNet/Gluon, TensorFlow)" in err  # as `show` names them
 
 
 def test_verify_unknown_entry_message_is_one_line(capsys: pytest.CaptureFixture[str]) -> None:
