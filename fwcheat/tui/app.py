@@ -488,10 +488,11 @@ class FwcheatApp(App[None]):
         if self.scan_path is not None:
             return
         in_pair = any(node.id == "pair" for node in widget.ancestors_with_self)
+        # `query`, not `query_one`: focus can still move while the app shuts down and the list is gone.
         if in_pair:
-            self.query_one(ResultsList).display = False
+            self.query(ResultsList).set(display=False)
         elif isinstance(widget, (SearchBox, ResultsList)):
-            self.query_one(ResultsList).display = True
+            self.query(ResultsList).set(display=True)
 
     def action_focus_list(self) -> None:
         """Tab in the search box goes to the list (the device selector comes after it)."""
