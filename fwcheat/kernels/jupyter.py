@@ -380,6 +380,17 @@ class JupyterKernel(Kernel):
             ) from exc
         return list(spec.argv), dict(spec.env or {}), str(spec.interrupt_mode or "signal")
 
+    @property
+    def cached_probe(self) -> dict[str, Any] | None:
+        """What a reused warm kernel answered to the pool's probe when it was new."""
+        if not self.reused or self.warm is None:
+            return None
+        return self.warm.probe()
+
+    def remember_probe(self, answer: dict[str, Any]) -> None:
+        if self.warm is not None:
+            self.warm.save_probe(answer)
+
     async def dead_reason(self) -> str | None:
         if self._pid is None:
             return None

@@ -337,17 +337,25 @@ class KernelPool:
     async def _probe(self, kernel: Kernel, info: KernelInfo) -> None:
         """Ask a started kernel whether its framework imported, and what it sees."""
         info.pid = kernel.pid
-        reply = await kernel.execute(
-            "",
-            timeout=self.startup_timeout,
-            user_expressions={
-                "startup": prelude.startup_expression(),
-                "probe": prelude.call("probe", info.framework),
-            },
-            silent=True,
-        )
-        started = prelude.decode_expression(reply.expressions.get("startup"))
-        info.probe = prelude.decode_expression(reply.expressions.get("probe"))
+        # A warm kernel reused from an earlier command answered this already (it cannot change).
+        cached = getattr(kernel, "cached_probe", None)
+        if isinstance(cached, dict) and "startup" in cached and "probe" in cached:
+            started, info.probe = dict(cached["startup"]), dict(cached["probe"])
+        else:
+            reply = await kernel.execute(
+                "",
+                timeout=self.startup_timeout,
+                user_expressions={
+                    "startup": prelude.startup_expression(),
+                    "probe": prelude.call("probe", info.framework),
+                },
+                silent=True,
+            )
+            started = prelude.decode_expression(reply.expressions.get("startup"))
+            info.probe = prelude.decode_expression(reply.expressions.get("probe"))
+            remember = getattr(kernel, "remember_probe", None)
+            if callable(remember) and "error" not in started and "error" not in info.probe:
+                remember({"startup": started, "probe": info.probe})
         info.error = ""
         if "error" in started:
             row = frameworks.get(info.framework)

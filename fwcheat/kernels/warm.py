@@ -148,6 +148,8 @@ class WarmRecord:
     started: float = 0.0
     last_used: float = 0.0
     idle_timeout: float = DEFAULT_IDLE_TIMEOUT
+    #: The kernel's answer to the pool's first probe (versions, GPUs), reused with it.
+    probe: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
     def load(cls, path: Path) -> WarmRecord | None:
@@ -273,6 +275,17 @@ class WarmSlot:
             idle_timeout=self.idle_timeout,
         )
         _write_private(self._paths(self.slot)[0], json.dumps(asdict(record), indent=1))
+
+    def probe(self) -> dict[str, Any] | None:
+        record = self._record()
+        return record.probe if record is not None and record.probe else None
+
+    def save_probe(self, answer: dict[str, Any]) -> None:
+        record = self._record()
+        if record is not None and self.slot is not None:
+            record.probe = answer
+            with contextlib.suppress(OSError):
+                _write_private(self._paths(self.slot)[0], json.dumps(asdict(record), indent=1))
 
     def discard(self, record: WarmRecord) -> None:
         """End ``record``'s kernel and remove what it left."""
