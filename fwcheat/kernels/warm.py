@@ -49,17 +49,13 @@ from fwcheat.kernels.procs import process_alive, process_rss
 DEFAULT_IDLE_TIMEOUT = 600.0
 #: Slots tried per framework before a command falls back to a private kernel.
 MAX_SLOTS = 32
-#: Environment variables that change what a framework does: a kernel started under others is replaced.
+#: Environment variables that change what any framework does (each framework's own
+#: prefixes are in its table row): a kernel started under other values is replaced.
 ENV_PREFIXES = (
     "CUDA_",
     "NVIDIA_",
     "HIP_",
     "ROCR_",
-    "TF_",
-    "KERAS_",
-    "TORCH",
-    "PYTORCH_",
-    "MXNET_",
     "OMP_",
     "MKL_",
     "OPENBLAS_",
@@ -111,7 +107,10 @@ def signature(
     idle_timeout: float,
 ) -> dict[str, str]:
     """What a warm kernel must have been started with to be reused."""
-    steering = {k: v for k, v in sorted(os.environ.items()) if k.startswith(ENV_PREFIXES)}
+    from fwcheat.frameworks import TABLE
+
+    prefixes = ENV_PREFIXES + tuple(p for row in TABLE for p in row.env_prefixes)
+    steering = {k: v for k, v in sorted(os.environ.items()) if k.startswith(prefixes)}
     steering.update({f"kernel:{k}": v for k, v in sorted(env.items())})
     return {
         "framework": framework,
