@@ -32,18 +32,24 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
-import hashlib
 import json
 import os
 import signal
 import sys
 import time
-from collections.abc import Iterator
-from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import IO, Any
 
 from fwcheat.kernels.procs import process_alive, process_rss
+
+TYPE_CHECKING = False  # neither typing nor dataclasses: this module is on `run`'s quick path
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+    from typing import IO, Any
+
+try:  # the builtin module: hashlib would load OpenSSL, a cost on `fwcheat run`'s quick path
+    from _sha256 import sha256
+except ImportError:  # pragma: no cover
+    from hashlib import sha256
 
 #: Seconds a warm kernel waits for a request before it exits (config: ``[kernels] idle_timeout``).
 DEFAULT_IDLE_TIMEOUT = 600.0
@@ -91,7 +97,7 @@ def _helpers_digest() -> str:
     from fwcheat import __version__
 
     here = Path(__file__).parent
-    digest = hashlib.sha256(__version__.encode())
+    digest = sha256(__version__.encode())
     for name in ("in_kernel.py", "prelude.py"):
         with contextlib.suppress(OSError):
             digest.update((here / name).read_bytes())
@@ -117,7 +123,7 @@ def signature(
         "fwcheat": _helpers_digest(),
         "python": f"{sys.prefix} {sys.version.split()[0]}",
         "kernelspec": kernel_name or "",
-        "environment": hashlib.sha256(json.dumps(steering, sort_keys=True).encode()).hexdigest()[:16],
+        "environment": sha256(json.dumps(steering, sort_keys=True).encode()).hexdigest()[:16],
         "settings": f"output cap {output_cap}, idle timeout {idle_timeout:g}s",
     }
 
@@ -133,22 +139,52 @@ _MISMATCH = {
 }
 
 
-@dataclass
 class WarmRecord:
-    """What a command leaves behind about a warm kernel."""
+    """What a command leaves behind about a warm kernel (a plain class, for a quick import)."""
 
-    framework: str
-    slot: int
-    pid: int
-    pgid: int
-    ticks: int | None
-    connection_file: str
-    signature: dict[str, str] = field(default_factory=dict)
-    started: float = 0.0
-    last_used: float = 0.0
-    idle_timeout: float = DEFAULT_IDLE_TIMEOUT
-    #: The kernel's answer to the pool's first probe (versions, GPUs), reused with it.
-    probe: dict[str, Any] = field(default_factory=dict)
+    FIELDS = (
+        "framework",
+        "slot",
+        "pid",
+        "pgid",
+        "ticks",
+        "connection_file",
+        "signature",
+        "started",
+        "last_used",
+        "idle_timeout",
+        "probe",
+    )
+
+    def __init__(
+        self,
+        framework: str,
+        slot: int,
+        pid: int,
+        pgid: int,
+        ticks: int | None,
+        connection_file: str,
+        signature: dict[str, str] | None = None,
+        started: float = 0.0,
+        last_used: float = 0.0,
+        idle_timeout: float = DEFAULT_IDLE_TIMEOUT,
+        probe: dict[str, Any] | None = None,
+    ) -> None:
+        self.framework = framework
+        self.slot = slot
+        self.pid = pid
+        self.pgid = pgid
+        self.ticks = ticks
+        self.connection_file = connection_file
+        self.signature = signature or {}
+        self.started = started
+        self.last_used = last_used
+        self.idle_timeout = idle_timeout
+        #: The kernel's answer to the pool's first probe (versions, GPUs), reused with it.
+        self.probe = probe or {}
+
+    def as_dict(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in self.FIELDS}
 
     @classmethod
     def load(cls, path: Path) -> WarmRecord | None:
@@ -273,7 +309,7 @@ class WarmSlot:
             last_used=now,
             idle_timeout=self.idle_timeout,
         )
-        _write_private(self._paths(self.slot)[0], json.dumps(asdict(record), indent=1))
+        _write_private(self._paths(self.slot)[0], json.dumps(record.as_dict(), indent=1))
 
     def probe(self) -> dict[str, Any] | None:
         record = self._record()
@@ -284,7 +320,7 @@ class WarmSlot:
         if record is not None and self.slot is not None:
             record.probe = answer
             with contextlib.suppress(OSError):
-                _write_private(self._paths(self.slot)[0], json.dumps(asdict(record), indent=1))
+                _write_private(self._paths(self.slot)[0], json.dumps(record.as_dict(), indent=1))
 
     def discard(self, record: WarmRecord) -> None:
         """End ``record``'s kernel and remove what it left."""
@@ -306,15 +342,16 @@ class WarmSlot:
         if record is not None and self.slot is not None:
             record.last_used = time.time()
             with contextlib.suppress(OSError):
-                _write_private(self._paths(self.slot)[0], json.dumps(asdict(record), indent=1))
-        self._unlock()
+                _write_private(self._paths(self.slot)[0], json.dumps(record.as_dict(), indent=1))
+        self.unlock()
 
     def forget(self) -> None:
         """The kernel is gone: remove its record and unlock the slot."""
         self.discard_current()
-        self._unlock()
+        self.unlock()
 
-    def _unlock(self) -> None:
+    def unlock(self) -> None:
+        """Let go of the slot without touching its record."""
         if self._lock is not None:
             self._lock.close()  # closing the file drops the flock
             self._lock = None
@@ -342,23 +379,34 @@ def remove_files(record: WarmRecord) -> None:
 # -- listing and stopping (`fwcheat kernels`) --------------------------------------
 
 
-@dataclass(frozen=True)
 class WarmKernel:
     """A warm kernel as ``fwcheat kernels`` lists it."""
 
-    framework: str
-    slot: int
-    pid: int
-    #: Seconds since a command last let go of it (0 while one uses it).
-    idle: float
-    in_use: bool
-    #: Resident memory in bytes (None when unknown).
-    memory: int | None
-    #: Seconds until it exits by itself.
-    exits_in: float
+    FIELDS = ("framework", "slot", "pid", "idle", "in_use", "memory", "exits_in")
+
+    def __init__(
+        self,
+        framework: str,
+        slot: int,
+        pid: int,
+        idle: float,
+        in_use: bool,
+        memory: int | None,
+        exits_in: float,
+    ) -> None:
+        self.framework = framework
+        self.slot = slot
+        self.pid = pid
+        #: Seconds since a command last let go of it (0 while one uses it).
+        self.idle = idle
+        self.in_use = in_use
+        #: Resident memory in bytes (None when unknown).
+        self.memory = memory
+        #: Seconds until it exits by itself.
+        self.exits_in = exits_in
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return {name: getattr(self, name) for name in self.FIELDS}
 
 
 def _records(root: Path) -> Iterator[tuple[Path, WarmRecord | None]]:
