@@ -102,7 +102,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _quick_run(arguments: list[str]) -> int | None:
-    """`fwcheat run` on warm kernels (:mod:`fwcheat.quickrun`); None when the full path must run it."""
+    """`fwcheat run` on warm kernels (:mod:`fwcheat.quickrun`); None when the full path must run it.
+
+    ``FWCHEAT_QUICK_RUN=0`` always takes the full path (to compare the two, or to step around a fault).
+    """
+    if os.environ.get("FWCHEAT_QUICK_RUN", "").strip() == "0":
+        return None
     from fwcheat.quickrun import main as quick_main
 
     try:
