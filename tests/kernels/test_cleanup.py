@@ -90,7 +90,12 @@ def kernel_pids(pid: int) -> list[int]:
 
 def start(args: list[str], tmp_path: Path) -> subprocess.Popen[bytes]:
     (tmp_path / "kb.yaml").write_text(KNOWLEDGE, encoding="utf-8")
-    env = dict(os.environ, FWCHEAT_KNOWLEDGE_PATH=str(tmp_path / "kb.yaml"))
+    # A runtime folder of its own: no kernel left warm by another test is reused here.
+    env = dict(
+        os.environ,
+        FWCHEAT_KNOWLEDGE_PATH=str(tmp_path / "kb.yaml"),
+        FWCHEAT_RUNTIME_DIR=str(tmp_path / "run"),
+    )
     return subprocess.Popen(
         [sys.executable, "-m", "fwcheat", *args],
         env=env,
