@@ -11,7 +11,7 @@ TYPE_CHECKING = False  # typing itself is not imported on the search path
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from fwcheat.search import Hit
+    from fwcheat.search import Hit, Searcher
 
 HELP = "search idioms (English, 中文, or an API name from any framework)"
 DESCRIPTION = (
@@ -66,13 +66,68 @@ def main(args: argparse.Namespace) -> int:
     if args.json:
         print(hits_json(query, shown))
         return 0 if shown else 1
-    from fwcheat.commands._common import chosen_pair, console
-    from fwcheat.render import print_hits, print_suggestions
-    from fwcheat.sanitize import safe_line
+    from fwcheat.commands._common import chosen_pair
 
     pair = chosen_pair(args, "search")
     if pair is None:
         return 2
+    drawn = _draw_fast(searcher, query, shown, more, args, pair)
+    if drawn is not None:
+        return drawn
+    return _draw_rich(searcher, query, shown, more, args, pair)
+
+
+def _draw_fast(
+    searcher: Searcher,
+    query: str,
+    shown: Sequence[Hit],
+    more: Sequence[Hit],
+    args: argparse.Namespace,
+    pair: tuple[str, str],
+) -> int | None:
+    """The answer drawn from the index's pre-rendered cards; None when rich must draw it."""
+    from fwcheat import fastcards
+
+    if not shown:
+        if args.framework is not None:
+            return None
+        term = fastcards.terminal(sys.stderr)
+        if term is None:
+            return None
+        text = fastcards.draw_suggestions(term, query, searcher.suggest(query))
+        if text is None:
+            return None
+        sys.stderr.write(text)
+        sys.stderr.flush()
+        return 1
+    term = fastcards.terminal(sys.stdout)
+    if term is None:
+        return None
+    cards = fastcards.load(searcher.store, shown)
+    if cards is None:
+        return None
+    text = fastcards.draw_hits(
+        term, shown, cards, query=query, more=more, framework=args.framework, pair=pair, verbose=args.verbose
+    )
+    if text is None:
+        return None
+    sys.stdout.write(text)
+    sys.stdout.flush()
+    return 0
+
+
+def _draw_rich(
+    searcher: Searcher,
+    query: str,
+    shown: Sequence[Hit],
+    more: Sequence[Hit],
+    args: argparse.Namespace,
+    pair: tuple[str, str],
+) -> int:
+    from fwcheat.commands._common import console
+    from fwcheat.render import print_hits, print_suggestions
+    from fwcheat.sanitize import safe_line
+
     if not shown:
         if args.framework is not None and not searcher.has_framework(args.framework):
             from fwcheat.frameworks import label
