@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import argparse
 import sys
 
 from fwcheat.commands._common import add_framework_option
 
 TYPE_CHECKING = False  # typing itself is not imported on the search path
 if TYPE_CHECKING:
+    import argparse
     from collections.abc import Sequence
 
     from fwcheat.search import Hit, Searcher
@@ -30,6 +30,65 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "-v", "--verbose", action="store_true", help="also show each result's score and what it matched"
     )
+
+
+_FLAGS = {"--json": "json", "-v": "verbose", "--verbose": "verbose"}
+_OPTIONS = {
+    "-n": "limit",
+    "--limit": "limit",
+    "-f": "framework",
+    "--framework": "framework",
+    "--pair": "pair",
+}
+
+
+def parse_simple(argv: Sequence[str]) -> argparse.Namespace | None:
+    """``argv`` (after ``search``) as :func:`add_arguments`' parser reads it, when it is plain.
+
+    Plain: the words together, options spelled in full with valid values. Anything else
+    (``--help``, an abbreviation, a bad value, words on both sides of an option) returns
+    None and goes through argparse, which explains it. A test holds the two to the same result.
+    """
+    from types import SimpleNamespace
+
+    from fwcheat.frameworks import FRAMEWORKS
+
+    values: dict[str, object] = {"framework": None, "pair": None, "limit": 3, "json": False, "verbose": False}
+    query: list[str] = []
+    after_words = False
+    index = 0
+    while index < len(argv):
+        arg = argv[index]
+        index += 1
+        if not arg.startswith("-"):
+            if after_words:
+                return None
+            query.append(arg)
+            continue
+        after_words = bool(query)
+        if arg in _FLAGS:
+            values[_FLAGS[arg]] = True
+            continue
+        name, equals, value = arg.partition("=")
+        if name not in _OPTIONS or (equals and not name.startswith("--")):
+            return None
+        if not equals:
+            if index >= len(argv) or argv[index].startswith("-"):
+                return None
+            value = argv[index]
+            index += 1
+        key = _OPTIONS[name]
+        if key == "limit":
+            if not (value.isascii() and value.isdigit()):
+                return None
+            values[key] = int(value)
+        elif key == "framework" and value not in FRAMEWORKS:
+            return None
+        else:
+            values[key] = value
+    if not query:
+        return None
+    return SimpleNamespace(query=query, **values)  # type: ignore[return-value]
 
 
 def hits_json(query: str, hits: Sequence[Hit]) -> str:
