@@ -1,20 +1,25 @@
-"""Search results drawn without rich, from cards the index stores pre-highlighted.
+"""Search results drawn without rich, from cards stored pre-rendered beside the index.
 
 Importing rich's console and laying out panels costs more than the rest of a
 search together. Everything about a card that does not depend on the terminal
-is worked out when the index is built (:func:`prepare`): its texts made safe to
-print, each snippet's syntax-highlight spans, the cell width of every wide
-character. At output time :func:`draw` lays the cards out at the terminal's
-width in plain Python and writes the escape codes of its colour system.
+is worked out once (:func:`prepare`): its texts made safe to print, each
+snippet's syntax-highlight spans, the cell width of every wide character.
+:func:`refresh` stores them in a file beside the index, stamped with the index's
+own stamp (fwcheat version and the fingerprint of the knowledge files), so an
+edited knowledge file makes them stale with the index: the next search draws
+with rich and writes them afresh. At output time :func:`draw_hits` lays the
+cards out at the terminal's width in plain Python and writes the escape codes
+of its colour system.
 
 The output is byte for byte what :mod:`fwcheat.render` prints through rich (the
 tests compare both across queries, widths and colour systems); this module
 mirrors the parts of rich it needs: console detection, word wrap, panels. When
 anything is outside what it mirrors (Windows, Jupyter, a non-UTF-8 stream, a
-very narrow terminal, a card with tabs or combining characters), :func:`terminal`
-or :func:`prepare` says no and the caller renders with rich as before.
+very narrow terminal, a card with tabs or combining characters, an ``:emoji:``
+code), :func:`terminal`, :func:`prepare` or :func:`draw_hits` says no and the
+caller renders with rich as before.
 
-Only ``os``, ``sys``, ``re``, ``itertools`` and ``marshal`` (all loaded already at this point).
+Only ``os``, ``sys``, ``re``, ``sqlite3``, ``itertools`` and ``marshal`` (all loaded already at this point).
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ import itertools
 import marshal
 import os
 import re
+import sqlite3
 import sys
 
 TYPE_CHECKING = False  # typing itself is not imported on the search path
@@ -38,7 +44,7 @@ if TYPE_CHECKING:
     Row = list[Seg]
     Span = tuple[int, int, str]
 
-#: Bump when what :func:`prepare` stores changes (the index schema follows it).
+#: Bump when what :func:`prepare` stores changes (it names the cards file).
 FORMAT = 1
 #: Below this many columns, rich draws the output (the layout's corner cases live there).
 MIN_WIDTH = 20
@@ -90,7 +96,7 @@ def _single_cell(char: str) -> bool:
 
 
 def prepare(card: Card) -> bytes | None:
-    """What :func:`draw` needs of ``card``, for the index; None when rich must draw it."""
+    """What :func:`draw_hits` needs of ``card``; None when rich must draw it."""
     from rich.cells import cell_len, split_graphemes
 
     from fwcheat.highlight import spans
@@ -553,19 +559,104 @@ def entry_plain_text(
 # -- a whole answer -----------------------------------------------------------------------------
 
 
+def cards_path(store: Store) -> str | None:
+    """The file beside ``store``'s index that holds its pre-rendered cards (None: index in memory)."""
+    return None if store.path is None else f"{store.path}.cards{FORMAT}"
+
+
+def _stamp(store: Store) -> str:
+    # The index's own stamp (fwcheat version, schema, knowledge fingerprint) and what marshal needs.
+    return f"{store.stamp}\npython {sys.version_info[0]}.{sys.version_info[1]}"
+
+
+def _read(path: str, sql: str, params: Sequence[object] = ()) -> list[tuple[object, ...]] | None:
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    except sqlite3.Error:
+        return None
+    try:
+        return conn.execute(sql, params).fetchall()
+    except sqlite3.Error:
+        return None
+    finally:
+        conn.close()
+
+
+def _fresh(store: Store, path: str) -> bool:
+    rows = _read(path, "SELECT value FROM meta WHERE key = 'stamp'") if os.path.exists(path) else None
+    return bool(rows) and rows[0][0] == _stamp(store)  # type: ignore[index]
+
+
 def load(store: Store, hits: Sequence[Hit]) -> dict[int, Prepared] | None:
     """The hits' pre-rendered cards; None if any is missing or stale (rich draws them)."""
-    blobs = store.prepared_by_doc(hit.doc for hit in hits)
+    path = cards_path(store)
+    if path is None or store.rebuilt or not os.path.exists(path):
+        return None
+    ids = [hit.card.id for hit in hits]
+    marks = ",".join("?" * len(ids))
+    rows = _read(
+        path,
+        f"SELECT (SELECT value FROM meta WHERE key = 'stamp'), id, card FROM cards WHERE id IN ({marks})",
+        ids,
+    )
+    if not rows or rows[0][0] != _stamp(store):
+        return None
+    blobs = {entry_id: blob for _, entry_id, blob in rows}
     cards: dict[int, Prepared] = {}
     for hit in hits:
-        blob = blobs.get(hit.doc)
-        if blob is None:
+        blob = blobs.get(hit.card.id)
+        if not isinstance(blob, bytes):
             return None
         try:
             cards[hit.doc] = Prepared(blob)
         except (ValueError, TypeError, EOFError):
             return None
     return cards
+
+
+def refresh(store: Store) -> bool:
+    """Write the pre-rendered cards of ``store``'s index unless they are there and fresh.
+
+    Called after rich drew an answer for want of them (the first search after the
+    knowledge changed). Quietly does nothing where the cache cannot be written.
+    Returns whether it wrote them.
+    """
+    import contextlib
+    import tempfile
+
+    from fwcheat.knowledge.card import Card
+
+    path = cards_path(store)
+    if path is None or _fresh(store, path):
+        return False
+    folder = os.path.dirname(path)
+    if not os.access(folder, os.W_OK):
+        return False
+    rows = [
+        (entry_id, prepare(Card.from_json(card)))
+        for entry_id, card in store.conn.execute("SELECT id, card FROM docs")
+    ]
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=os.path.basename(path), suffix=".tmp", dir=folder)
+    except OSError:
+        return False
+    try:
+        with contextlib.closing(sqlite3.connect(tmp)) as conn:
+            conn.execute("PRAGMA journal_mode=OFF")
+            conn.execute("PRAGMA synchronous=OFF")
+            conn.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT)")
+            conn.execute("CREATE TABLE cards (id TEXT PRIMARY KEY, card BLOB)")
+            conn.executemany("INSERT INTO cards VALUES (?, ?)", rows)
+            conn.execute("INSERT INTO meta VALUES ('stamp', ?)", (_stamp(store),))
+            conn.commit()
+        os.replace(tmp, path)  # readers see the old file or the new one, never half of one
+        return True
+    except (OSError, sqlite3.Error):
+        return False
+    finally:
+        os.close(fd)
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
 
 
 _EMOJI_CODE = re.compile(r":\S*?:")

@@ -40,7 +40,7 @@ if TYPE_CHECKING:  # msgspec and dataclasses are slow to import: kept off the se
 
 CACHE_ENV = "FWCHEAT_CACHE_DIR"
 #: Bump when the index layout or the scoring inputs change.
-SCHEMA: Final = 6
+SCHEMA: Final = 5
 
 #: Field weights of the ranking: where a word appears matters as much as how often.
 FIELD_WEIGHTS: Final = {
@@ -116,16 +116,6 @@ def _phrases(entry: Entry) -> set[str]:
     return {phrase_key(k) for k in keys if k}
 
 
-def _prepared(card: Card) -> bytes | None:
-    """The card pre-rendered for the CLI (:mod:`fwcheat.fastcards`); None leaves it to rich."""
-    from fwcheat.fastcards import prepare
-
-    try:
-        return prepare(card)
-    except ValueError:
-        return None
-
-
 def _write_index(conn: sqlite3.Connection, kb: KnowledgeBase, stamp: str) -> None:
     import msgspec
 
@@ -136,8 +126,7 @@ def _write_index(conn: sqlite3.Connection, kb: KnowledgeBase, stamp: str) -> Non
         """
         CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID;
         CREATE TABLE docs (doc INTEGER PRIMARY KEY, id TEXT UNIQUE, category TEXT,
-                           path TEXT, line INTEGER, layer TEXT, frameworks TEXT, payload BLOB, card TEXT,
-                           fast BLOB);
+                           path TEXT, line INTEGER, layer TEXT, frameworks TEXT, payload BLOB, card TEXT);
         CREATE TABLE postings (term TEXT, doc INTEGER, weight REAL, via INTEGER);
         CREATE TABLE vocab (term TEXT PRIMARY KEY, idf REAL) WITHOUT ROWID;
         CREATE TABLE phrases (phrase TEXT, doc INTEGER);
@@ -163,7 +152,6 @@ def _write_index(conn: sqlite3.Connection, kb: KnowledgeBase, stamp: str) -> Non
                 frameworks,
                 encode(entry),
                 Card.from_entry(entry).to_json(),
-                _prepared(Card.from_entry(entry)),
             )
         )
         fields = _document_fields(entry)
@@ -191,7 +179,7 @@ def _write_index(conn: sqlite3.Connection, kb: KnowledgeBase, stamp: str) -> Non
         posting_rows.extend((t, doc, w / (w + _K1), via[t]) for t, w in weighted.items())
     total = max(len(per_doc), 1)
     vocab_rows = [(t, math.log(1 + (total - df + 0.5) / (df + 0.5))) for t, df in document_frequency.items()]
-    conn.executemany("INSERT INTO docs VALUES (?,?,?,?,?,?,?,?,?,?)", rows)
+    conn.executemany("INSERT INTO docs VALUES (?,?,?,?,?,?,?,?,?)", rows)
     conn.executemany("INSERT INTO postings VALUES (?,?,?,?)", posting_rows)
     conn.executemany("INSERT INTO vocab VALUES (?,?)", vocab_rows)
     conn.executemany("INSERT INTO phrases VALUES (?,?)", phrase_rows)
@@ -273,11 +261,21 @@ class Store:
     """An open index: entries by id, postings for search, problems for validate."""
 
     def __init__(
-        self, conn: sqlite3.Connection, rebuilt: bool, *, path: str | None = None, rebuild: Any = None
+        self,
+        conn: sqlite3.Connection,
+        rebuilt: bool,
+        *,
+        path: str | None = None,
+        rebuild: Any = None,
+        stamp: str = "",
     ) -> None:
         self.conn = _GuardedConnection(conn, path, rebuild)
         #: Whether opening it had to rebuild it from the YAML files.
         self.rebuilt = rebuilt
+        #: The index file (None for an index in memory), and the knowledge fingerprint it was built
+        #: from: what a front end's own cache derived from the index is keyed by.
+        self.path = path
+        self.stamp = stamp
 
     def entry(self, entry_id: str) -> Entry | None:
         row = self.conn.execute("SELECT payload FROM docs WHERE id = ?", (entry_id,)).fetchone()
@@ -298,15 +296,6 @@ class Store:
         marks = ",".join("?" * len(wanted))
         rows = self.conn.execute(f"SELECT doc, card FROM docs WHERE doc IN ({marks})", wanted)
         return {doc: Card.from_json(card) for doc, card in rows}
-
-    def prepared_by_doc(self, docs: Iterable[int]) -> dict[int, bytes | None]:
-        """The pre-rendered cards of :mod:`fwcheat.fastcards` (None where rich must draw the entry)."""
-        wanted = list(docs)
-        if not wanted:
-            return {}
-        marks = ",".join("?" * len(wanted))
-        rows = self.conn.execute(f"SELECT doc, fast FROM docs WHERE doc IN ({marks})", wanted)
-        return {doc: fast for doc, fast in rows}
 
     def card(self, entry_id: str) -> Card | None:
         row = self.conn.execute("SELECT card FROM docs WHERE id = ?", (entry_id,)).fetchone()
@@ -444,7 +433,7 @@ def open_store(*, include_user: bool = True, announce: bool = False) -> Store:
         return _memory_index(build_knowledge(all_layers), stamp)
 
     if conn is not None and existing == stamp:
-        return Store(conn, rebuilt=False, path=path, rebuild=rebuild)
+        return Store(conn, rebuilt=False, path=path, rebuild=rebuild, stamp=stamp)
     if conn is not None:
         conn.close()
     from fwcheat.knowledge.merge import build_knowledge
@@ -479,11 +468,12 @@ def open_store(*, include_user: bool = True, announce: bool = False) -> Store:
             raise OSError("the index vanished after it was written")
     except (OSError, sqlite3.Error):
         # No writable cache (read-only, full, deleted meanwhile): keep the index in memory.
-        return Store(_memory_index(kb or build_knowledge(all_layers), stamp), rebuilt=True)
+        return Store(_memory_index(kb or build_knowledge(all_layers), stamp), rebuilt=True, stamp=stamp)
     built = kb
     return Store(
         conn,
         rebuilt=built is not None,
         path=path,
         rebuild=(lambda: _memory_index(built, stamp)) if built is not None else rebuild,
+        stamp=stamp,
     )

@@ -133,7 +133,13 @@ def main(args: argparse.Namespace) -> int:
     drawn = _draw_fast(searcher, query, shown, more, args, pair)
     if drawn is not None:
         return drawn
-    return _draw_rich(searcher, query, shown, more, args, pair)
+    status = _draw_rich(searcher, query, shown, more, args, pair)
+    if shown:
+        from fwcheat import fastcards
+
+        # The first search after the knowledge changed: pre-render the cards for the next ones.
+        fastcards.refresh(searcher.store)
+    return status
 
 
 def _draw_fast(

@@ -23,6 +23,8 @@ import pytest
 from fwcheat import fastcards
 from fwcheat.cli import build_parser, main
 from fwcheat.commands.search import parse_simple
+from fwcheat.search import Hit
+from fwcheat.store import Store
 
 #: Environment of each way rich can draw: into a pipe, and on terminals of each colour system.
 MODES: dict[str, dict[str, str]] = {
@@ -51,9 +53,19 @@ class _Stream(io.StringIO):
         return False
 
 
+def prime() -> None:
+    """Build the index and its pre-rendered cards (what the first search after an edit does)."""
+    from fwcheat.store import open_store
+
+    store = open_store()
+    fastcards.refresh(store)
+    store.close()
+
+
 @pytest.fixture
 def drawn(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
     """Records each answer fastcards drew (rather than handing back to rich)."""
+    prime()
     calls: list[str] = []
     for name in ("draw_hits", "draw_suggestions"):
         original = getattr(fastcards, name)
@@ -162,12 +174,22 @@ snippets:
 
 
 def test_cached_cards_follow_edits_to_a_knowledge_file(knowledge_dir: Path, drawn: list[str]) -> None:
+    from fwcheat.store import open_store
+
     (knowledge_dir / "tensors").mkdir()
     path = knowledge_dir / "tensors" / "zebra-stripes.yaml"
     path.write_text(USER_ENTRY.format(title="Zebra stripes first", note="First note."), encoding="utf-8")
     env = {**MODES["256"], "COLUMNS": "120", "LINES": "40"}
+    # The first search after the change: rich draws, and the cards are written for the next one.
     fast, rich = both_ways(["search", "zebrastripes"], env)
-    assert fast == rich
+    assert fast == rich and drawn == []
+    store = open_store()
+    cards = fastcards.cards_path(store)
+    assert cards is not None and os.path.exists(cards)
+    assert not fastcards.refresh(store)  # fresh: nothing to write
+    store.close()
+    fast, rich = both_ways(["search", "zebrastripes"], env)
+    assert fast == rich and len(drawn) == 1
     assert "Zebra stripes first" in fast[1] and "First note." in fast[1]
 
     path.write_text(
@@ -176,16 +198,45 @@ def test_cached_cards_follow_edits_to_a_knowledge_file(knowledge_dir: Path, draw
     )
     os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + 1_000_000))
     fast, rich = both_ways(["search", "zebrastripes"], env)
-    assert fast == rich
+    assert fast == rich and len(drawn) == 1  # stale cards: rich drew it
+    assert "Zebra stripes edited" in fast[1] and "An edited note" in fast[1]
+    fast, rich = both_ways(["search", "zebrastripes"], env)
+    assert fast == rich and len(drawn) == 2  # and the cards were written afresh
     assert "Zebra stripes edited" in fast[1] and "An edited note" in fast[1]
     assert "Zebra stripes first" not in fast[1] and "First note." not in fast[1]
-    assert len(drawn) == 2
+
+
+def test_stale_cards_are_never_drawn(knowledge_dir: Path, drawn: list[str]) -> None:
+    """Cards written for other knowledge (another stamp) are ignored even if the file is there."""
+    from fwcheat.store import open_store
+
+    prime()
+    (knowledge_dir / "tensors").mkdir()
+    path = knowledge_dir / "tensors" / "zebra-stripes.yaml"
+    path.write_text(USER_ENTRY.format(title="Zebra stripes first", note="First note."), encoding="utf-8")
+    store = open_store()
+    assert store.rebuilt
+    assert fastcards.load(store, store_hits(store, "zebrastripes")) is None
+    store.close()
+    store = open_store()  # not rebuilt now, but its cards were written for the old stamp
+    assert not store.rebuilt
+    assert fastcards.load(store, store_hits(store, "zebrastripes")) is None
+    assert fastcards.refresh(store)
+    assert fastcards.load(store, store_hits(store, "zebrastripes")) is not None
+    store.close()
+
+
+def store_hits(store: Store, query: str) -> list[Hit]:
+    from fwcheat.search import Searcher
+
+    return Searcher(store).search(query, limit=3)
 
 
 def test_an_unsafe_user_entry_is_drawn_safely_and_identically(knowledge_dir: Path, drawn: list[str]) -> None:
     (knowledge_dir / "tensors").mkdir()
     text = USER_ENTRY.format(title='"Zebra \\e]2;pwned\\a stripes"', note='"Bidi \\u202e reversed"')
     (knowledge_dir / "tensors" / "zebra-stripes.yaml").write_text(text, encoding="utf-8")
+    prime()
     for mode in ("pipe", "truecolor"):
         fast, rich = both_ways(["search", "zebrastripes"], {**MODES[mode], "COLUMNS": "90"})
         assert fast == rich
@@ -275,9 +326,7 @@ def test_other_command_lines_go_to_argparse(argv: list[str]) -> None:
 
 
 def test_a_search_on_a_terminal_imports_neither_rich_nor_argparse() -> None:
-    from fwcheat.store import open_store
-
-    open_store().close()  # the index is built (building it uses rich); searching it must not
+    prime()  # the index and the cards are built (that uses rich); searching them must not
     code = textwrap.dedent(
         """
         import sys
@@ -297,6 +346,7 @@ def test_a_search_on_a_terminal_imports_neither_rich_nor_argparse() -> None:
 
 def test_the_console_script_output_is_the_same_both_ways() -> None:
     """End to end, through real environment detection: a terminal forced by FORCE_COLOR, then a pipe."""
+    prime()
     for extra in ({"FORCE_COLOR": "1", "TERM": "xterm-256color", "COLUMNS": "123"}, {"COLUMNS": "70"}):
         env = {k: v for k, v in os.environ.items() if k not in _KEYS}
         env.update(extra)
