@@ -28,8 +28,9 @@ import itertools
 import marshal
 import os
 import re
-import sqlite3
 import sys
+
+from fwcheat.store import sqlite3
 
 TYPE_CHECKING = False  # typing itself is not imported on the search path
 if TYPE_CHECKING:

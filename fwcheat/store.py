@@ -17,11 +17,16 @@ rebuilds the file), and the leftovers of a killed rebuild are removed by the nex
 
 from __future__ import annotations
 
-import math
 import os
-import sqlite3
 import sys
 from collections import Counter, defaultdict
+
+try:
+    # The C module alone: the `sqlite3` package adds only date/time adapters fwcheat never uses,
+    # and importing `datetime` for them is a tenth of a `search --json`. Same classes, same connect.
+    import _sqlite3 as sqlite3
+except ImportError:  # pragma: no cover - an interpreter without the split
+    import sqlite3  # type: ignore[no-redef]
 
 from fwcheat import __version__
 from fwcheat.frameworks import BY_KEY, TABLE
@@ -117,6 +122,8 @@ def _phrases(entry: Entry) -> set[str]:
 
 
 def _write_index(conn: sqlite3.Connection, kb: KnowledgeBase, stamp: str) -> None:
+    import math
+
     import msgspec
 
     from fwcheat.text import terms
@@ -356,10 +363,16 @@ class Store:
 def _index_path(include_user: bool) -> str:
     # One index per set of knowledge locations (a test's FWCHEAT_KNOWLEDGE_PATH gets its own).
     key = f"{bundled_root()}|{include_user}|{os.environ.get(ENV_PATH, '') if include_user else ''}"
-    import zlib
-
-    digest = f"{zlib.crc32(key.encode()):08x}"
+    digest = _fnv1a(key)
     return os.path.join(cache_dir(), f"index-v{SCHEMA}-{digest}.sqlite")
+
+
+def _fnv1a(text: str) -> str:
+    """A short stable hash of ``text`` (FNV-1a, 32 bits): names the index file without importing zlib."""
+    value = 0x811C9DC5
+    for byte in text.encode():
+        value = ((value ^ byte) * 0x01000193) & 0xFFFFFFFF
+    return f"{value:08x}"
 
 
 def _read_stamp(path: str) -> tuple[sqlite3.Connection | None, str]:

@@ -23,11 +23,18 @@ ENV_PATH = "FWCHEAT_KNOWLEDGE_PATH"
 SUFFIXES = (".yaml", ".yml")
 
 
+_BUNDLED: list[str] = []
+
+
 def bundled_root() -> str:
-    """The bundled knowledge base: inside the wheel, or the repo's `knowledge/`."""
-    package = os.path.dirname(os.path.dirname(os.path.realpath(__file__)))
-    shipped = os.path.join(package, "_knowledge")
-    return shipped if os.path.isdir(shipped) else os.path.join(os.path.dirname(package), "knowledge")
+    """The bundled knowledge base: inside the wheel, or the repo's `knowledge/` (found once)."""
+    if not _BUNDLED:
+        package = os.path.dirname(os.path.dirname(os.path.realpath(__file__)))
+        shipped = os.path.join(package, "_knowledge")
+        _BUNDLED.append(
+            shipped if os.path.isdir(shipped) else os.path.join(os.path.dirname(package), "knowledge")
+        )
+    return _BUNDLED[0]
 
 
 def user_root() -> str:
@@ -70,6 +77,10 @@ def _files_in(path: str) -> list[str]:
     return _scan(path)[0]
 
 
+def _name(entry: os.DirEntry[str]) -> str:
+    return entry.name
+
+
 def _scan(path: str) -> tuple[list[str], list[str | None]]:
     """The knowledge files under ``path`` in ``os.walk`` order (names sorted), with their stamps.
 
@@ -88,7 +99,7 @@ def _scan(path: str) -> tuple[list[str], list[str | None]]:
     def walk(folder: str) -> None:
         try:
             with os.scandir(folder) as listing:
-                entries = sorted(listing, key=lambda entry: entry.name)
+                entries = sorted(listing, key=_name)
         except OSError:
             return
         folders = []
