@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from fwcheat.commands._common import add_execution_options
+from fwcheat.commands._common import add_execution_options, add_fresh_option
 
 HELP = "run an idiom in real kernels, one per framework, and compare the results"
 DESCRIPTION = (
@@ -28,6 +28,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help=f"the snippets to run, comma-separated ({', '.join(FRAMEWORKS)}; default: all the entry has)",
     )
     parser.add_argument("--all", action="store_true", help="run every framework the entry has (the default)")
+    add_fresh_option(parser)
     add_execution_options(parser, timeout_help="seconds a snippet may run (default 60)")
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
 
@@ -75,7 +76,7 @@ def main(args: argparse.Namespace) -> int:
         err.print(f"fwcheat run: {entry.id} has no snippet fwcheat can run", markup=False)
         return 2
     try:
-        pool = KernelPool(device)
+        pool = KernelPool(device, warm=False if args.fresh else None)
     except ConfigError as exc:
         err.print(f"fwcheat run: {exc}", markup=False)
         return 2
