@@ -33,6 +33,7 @@ MODES: dict[str, dict[str, str]] = {
     "256": {"FORCE_COLOR": "1", "TERM": "xterm-256color"},
     "truecolor": {"FORCE_COLOR": "1", "COLORTERM": "truecolor"},
     "no-color": {"FORCE_COLOR": "1", "TERM": "xterm-256color", "NO_COLOR": "1"},
+    "dumb": {"FORCE_COLOR": "1", "TERM": "dumb"},
 }
 _KEYS = (
     "FORCE_COLOR",
@@ -111,7 +112,7 @@ def test_fast_output_is_riches_byte_for_byte(mode: str, width: int, drawn: list[
         fast, rich = both_ways(["search", *query.split()], env)
         assert fast == rich, (query, mode, width)
     assert len(drawn) == len(QUERIES)  # every answer came from the fast path
-    if mode not in ("pipe",):
+    if mode not in ("pipe", "dumb"):
         assert any("\x1b[" in text for text in drawn)
     codes = {
         code for text in drawn for sgr in re.findall(r"\x1b\[([0-9;]*)m", text) for code in sgr.split(";")
@@ -357,3 +358,49 @@ def test_the_console_script_output_is_the_same_both_ways() -> None:
         )
         assert fast.returncode == rich.returncode == 0
         assert fast.stdout == rich.stdout and fast.stdout
+
+
+def _on_a_pty(command: list[str], env: dict[str, str], columns: int) -> bytes:
+    """What ``command`` writes to a real terminal (a pty) ``columns`` wide."""
+    import fcntl
+    import pty
+    import struct
+    import termios
+
+    leader, follower = pty.openpty()
+    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 40, columns, 0, 0))
+    attributes = termios.tcgetattr(follower)
+    attributes[1] &= ~termios.ONLCR  # the bytes as written: no \n -> \r\n on the way out
+    termios.tcsetattr(follower, termios.TCSANOW, attributes)
+    proc = subprocess.Popen(
+        command, stdin=subprocess.DEVNULL, stdout=follower, stderr=subprocess.DEVNULL, env=env
+    )
+    os.close(follower)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:  # the child closed the terminal
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(leader)
+    assert proc.wait(timeout=60) == 0
+    return b"".join(chunks)
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="needs a pty")
+def test_on_a_real_terminal_the_size_and_colours_are_found_as_rich_finds_them() -> None:
+    prime()
+    env = {k: v for k, v in os.environ.items() if k not in _KEYS}
+    env["TERM"] = "xterm-256color"
+    command = [sys.executable, "-m", "fwcheat", "search", "autograd"]
+    for columns in (90, 140):
+        fast = _on_a_pty(command, env, columns)
+        rich = _on_a_pty(command, {**env, fastcards.DISABLE_ENV: "1"}, columns)
+        assert fast == rich
+        assert b"\x1b[34m" in fast
+        assert fast.splitlines()[0].decode()  # something was drawn
+        widest = max(len(re.sub(r"\x1b\[[0-9;]*m", "", line)) for line in fast.decode().splitlines())
+        assert widest == columns
