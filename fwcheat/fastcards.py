@@ -134,7 +134,7 @@ def prepare(card: Card) -> bytes | None:
             if len(graphemes) != 2 or cell_len(char, "latest") not in (1, 2):
                 return None  # combining marks, joiners, zero-width characters: rich's graphemes decide
             widths[char] = cell_len(char, "latest")
-        if any(ord(c) > 0x7F for c in text):
+        if not text.isascii():
             graphemes, _ = split_graphemes(text.replace("\n", " "), "latest")
             if len(graphemes) != len(text):
                 return None
