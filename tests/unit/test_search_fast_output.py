@@ -19,6 +19,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from rich.console import Console
+from rich.text import Text
 
 from fwcheat import fastcards
 from fwcheat.cli import build_parser, main
@@ -404,3 +408,74 @@ def test_on_a_real_terminal_the_size_and_colours_are_found_as_rich_finds_them() 
         assert fast.splitlines()[0].decode()  # something was drawn
         widest = max(len(re.sub(r"\x1b\[[0-9;]*m", "", line)) for line in fast.decode().splitlines())
         assert widest == columns
+
+
+# -- the layout pieces against rich, on generated text -------------------------------------------
+
+_WIDE = {"求": 2, "导": 2, "梯": 2, "度": 2}
+
+
+def _rich_console(width: int) -> Console:
+    return Console(
+        file=io.StringIO(), width=width, force_terminal=True, color_system="truecolor", highlight=False
+    )
+
+
+def _fast_writer(width: int) -> fastcards.Writer:
+    return fastcards.Writer(
+        fastcards.Terminal(True, "truecolor", False, width), fastcards._Cells(dict(_WIDE))
+    )
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    plain=st.text(alphabet="ab c求导-.,\n", max_size=90),
+    width=st.integers(1, 60),
+    base=st.sampled_from([None, "italic", "dim"]),
+)
+def test_wrapped_text_matches_riches(plain: str, width: int, base: str | None) -> None:
+    console = _rich_console(width)
+    console.print(Text(plain, style=base or ""))
+    out = _fast_writer(width)
+    out.rows(
+        [fastcards.crop(row, width, out.cells) for row in fastcards.wrap(plain, (), base, width, out.cells)]
+    )
+    assert out.output() == console.file.getvalue()  # type: ignore[attr-defined]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    code=st.text(alphabet="ab (x)=1#'求导,.\n ", max_size=120),
+    width=st.integers(8, 50),
+)
+def test_code_rows_match_riches_code_block(code: str, width: int) -> None:
+    from fwcheat.highlight import spans
+    from fwcheat.render import CodeBlock
+
+    console = _rich_console(width)
+    console.print(CodeBlock(code))
+    lines = code.split("\n")
+    found = spans(code)
+    line_spans, offset = [], 0
+    for line in lines:
+        line_spans.append(fastcards._clip(found, offset, offset + len(line)))
+        offset += len(line) + 1
+    out = _fast_writer(width)
+    rows = fastcards._code_rows(lines, line_spans, width, out.cells)
+    out.rows([fastcards.crop(row, width, out.cells) for row in rows])
+    assert out.output() == console.file.getvalue()  # type: ignore[attr-defined]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    notes=st.lists(st.text(alphabet="ab c求导-.", max_size=70), min_size=1, max_size=3),
+    width=st.integers(8, 60),
+)
+def test_notes_match_riches_notes_block(notes: list[str], width: int) -> None:
+    from fwcheat.render import NotesBlock
+
+    console = _rich_console(width)
+    console.print(NotesBlock(notes))
+    out = _fast_writer(width)
+    out.rows([fastcards.crop(row, width, out.cells) for row in fastcards._notes(notes, width, out.cells)])
+    assert out.output() == console.file.getvalue()  # type: ignore[attr-defined]
