@@ -634,7 +634,7 @@ def refresh(store: Store) -> bool:
     if not os.access(folder, os.W_OK):
         return False
     rows = [
-        (entry_id, prepare(Card.from_json(card)))
+        (entry_id, prepare(Card.from_bytes(card)))
         for entry_id, card in store.conn.execute("SELECT id, card FROM docs")
     ]
     try:

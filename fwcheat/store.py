@@ -45,7 +45,7 @@ if TYPE_CHECKING:  # msgspec and dataclasses are slow to import: kept off the se
 
 CACHE_ENV = "FWCHEAT_CACHE_DIR"
 #: Bump when the index layout or the scoring inputs change.
-SCHEMA: Final = 5
+SCHEMA: Final = 6
 
 #: Field weights of the ranking: where a word appears matters as much as how often.
 FIELD_WEIGHTS: Final = {
@@ -133,7 +133,7 @@ def _write_index(conn: sqlite3.Connection, kb: KnowledgeBase, stamp: str) -> Non
         """
         CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID;
         CREATE TABLE docs (doc INTEGER PRIMARY KEY, id TEXT UNIQUE, category TEXT,
-                           path TEXT, line INTEGER, layer TEXT, frameworks TEXT, payload BLOB, card TEXT);
+                           path TEXT, line INTEGER, layer TEXT, frameworks TEXT, payload BLOB, card BLOB);
         CREATE TABLE postings (term TEXT, doc INTEGER, weight REAL, via INTEGER);
         CREATE TABLE vocab (term TEXT PRIMARY KEY, idf REAL) WITHOUT ROWID;
         CREATE TABLE phrases (phrase TEXT, doc INTEGER);
@@ -158,7 +158,7 @@ def _write_index(conn: sqlite3.Connection, kb: KnowledgeBase, stamp: str) -> Non
                 where.layer,
                 frameworks,
                 encode(entry),
-                Card.from_entry(entry).to_json(),
+                Card.from_entry(entry).to_bytes(),
             )
         )
         fields = _document_fields(entry)
@@ -302,11 +302,11 @@ class Store:
             return {}
         marks = ",".join("?" * len(wanted))
         rows = self.conn.execute(f"SELECT doc, card FROM docs WHERE doc IN ({marks})", wanted)
-        return {doc: Card.from_json(card) for doc, card in rows}
+        return {doc: Card.from_bytes(card) for doc, card in rows}
 
     def card(self, entry_id: str) -> Card | None:
         row = self.conn.execute("SELECT card FROM docs WHERE id = ?", (entry_id,)).fetchone()
-        return Card.from_json(row[0]) if row else None
+        return Card.from_bytes(row[0]) if row else None
 
     def count(self) -> int:
         return int(self.conn.execute("SELECT COUNT(*) FROM docs").fetchone()[0])

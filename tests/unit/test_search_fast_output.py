@@ -337,7 +337,7 @@ def test_a_search_on_a_terminal_imports_neither_rich_nor_argparse() -> None:
         import sys
         from fwcheat.cli import main
         status = main(["search", "autograd"])
-        heavy = sorted(m for m in sys.modules if m.split(".")[0] in ("rich", "argparse", "msgspec"))
+        heavy = sorted(m for m in sys.modules if m.split(".")[0] in ("rich", "argparse", "msgspec", "json"))
         print("MODULES", heavy, status, file=sys.stderr)
         """
     )
@@ -479,3 +479,41 @@ def test_notes_match_riches_notes_block(notes: list[str], width: int) -> None:
     out = _fast_writer(width)
     out.rows([fastcards.crop(row, width, out.cells) for row in fastcards._notes(notes, width, out.cells)])
     assert out.output() == console.file.getvalue()  # type: ignore[attr-defined]
+
+
+_JSON_LEAVES = (
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=True, allow_infinity=True)
+    | st.text(alphabet=st.characters(codec="utf-8"))
+)
+_JSON = st.recursive(
+    _JSON_LEAVES,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=5), inner, max_size=4),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(data=_JSON)
+def test_json_output_is_json_dumps_byte_for_byte(data: object) -> None:
+    import json
+
+    from fwcheat.commands._json import dumps
+
+    assert dumps(data) == json.dumps(data, ensure_ascii=False, indent=2)
+
+
+def test_search_json_imports_no_json_package() -> None:
+    prime()
+    code = (
+        "import sys; from fwcheat.cli import main; status = main(['search', 'autograd', '--json']); "
+        "print('MODULES', sorted(m for m in sys.modules if m.split('.')[0] in ('json', 'argparse', 'rich')), "
+        "status, file=sys.stderr)"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert "MODULES [] 0" in proc.stderr, proc.stderr
+    import json
+
+    assert json.loads(proc.stdout)["results"][0]["id"] == "autograd-record"
