@@ -36,8 +36,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def main(args: argparse.Namespace) -> int:
     import time
 
-    from rich.console import Console
-
     from fwcheat.commands._common import console, execution_device, unknown_entry, usable_device
     from fwcheat.kernels.config import ConfigError
     from fwcheat.kernels.session import KernelPool, run_sync, runnable
@@ -108,13 +106,7 @@ def main(args: argparse.Namespace) -> int:
         payload = {"id": entry.id, "device": str(device), "wall": round(wall, 4), **outcome.to_dict()}
         sys.stdout.write(json.dumps(payload, indent=2, ensure_ascii=False) + "\n")
     else:
-        from fwcheat.render_run import print_results
+        from fwcheat.render_run import write_results
 
-        out = Console(highlight=False)
-        from rich.text import Text
-
-        from fwcheat.sanitize import safe_line
-
-        out.print(Text(safe_line(entry.title)) + Text(f"  {entry.id} · device {device}", style="dim"))
-        print_results(out, outcome.results, outcome.verdicts, wall)
+        write_results(entry.title, entry.id, str(device), outcome.results, wall, outcome.verdicts)
     return 0 if outcome.ok else 1

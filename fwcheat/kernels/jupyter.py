@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import asyncio
 import atexit
-import base64
 import contextlib
 import os
 import queue
@@ -29,13 +28,13 @@ from typing import TYPE_CHECKING, Any
 
 from fwcheat.kernels.base import (
     OUTPUT_CAP,
+    Collector,
     Completion,
     ErrorInfo,
     ExecutionResult,
     Kernel,
     KernelError,
     OutputCallback,
-    OutputEvent,
     Status,
 )
 from fwcheat.kernels.procs import process_alive, process_start_ticks
@@ -55,7 +54,6 @@ RECONNECT_TIMEOUT = 5.0
 SHUTDOWN_WAIT = 2.0
 #: How often a silent kernel is checked for being alive (seconds).
 POLL_INTERVAL = 0.2
-CUT_MARKER = "\n[fwcheat: output cut here; more than {cap:,} characters]\n"
 
 _live_groups: dict[int, int] = {}  # kernel pid -> process group id
 _runtime_dirs: set[Path] = set()  # private dirs to remove at exit
@@ -121,78 +119,6 @@ def zmq_error() -> type[Exception]:
     return zmq.ZMQError
 
 
-class _Collector:
-    """Gathers the output of one run, keeping at most ``cap`` characters."""
-
-    def __init__(self, cap: int, on_output: OutputCallback | None, image_dir: Path | None) -> None:
-        self.cap = cap
-        self.size = 0
-        self.truncated = False
-        self.events: list[OutputEvent] = []
-        self.error: ErrorInfo | None = None
-        self.on_output = on_output
-        self.image_dir = image_dir
-
-    def add(self, kind: str, text: str) -> None:
-        if self.truncated:
-            return
-        room = self.cap - self.size
-        if len(text) > room:
-            self.truncated = True
-            text = text[: max(room, 0)]
-            self._emit(kind, text)
-            self._emit(kind, CUT_MARKER.format(cap=self.cap))
-            return
-        self._emit(kind, text)
-
-    def _emit(self, kind: str, text: str) -> None:
-        if not text:
-            return
-        self.size += len(text)
-        last = self.events[-1] if self.events else None
-        if last is not None and last.kind == kind and kind in ("stdout", "stderr"):
-            self.events[-1] = OutputEvent(kind, last.text + text)
-        else:
-            self.events.append(OutputEvent(kind, text))
-        if self.on_output is not None:
-            self.on_output(OutputEvent(kind, text))
-
-    def add_data(self, kind: str, data: dict[str, Any]) -> None:
-        for mime, ext in (("image/png", "png"), ("image/jpeg", "jpg")):
-            if mime in data and self.image_dir is not None:
-                from fwcheat.paths import private_dir, private_file
-
-                private_dir(str(self.image_dir))
-                path = self.image_dir / f"{uuid.uuid4().hex[:12]}.{ext}"
-                private_file(str(path))  # 0600 before a byte of the image is written
-                path.write_bytes(base64.b64decode(data[mime]))
-                self.add("image", str(path))
-                return
-        if "text/plain" in data:
-            self.add(kind, str(data["text/plain"]))
-
-    def handle(self, msg: dict[str, Any]) -> bool:
-        """Take one iopub message; True when the run is over (kernel idle)."""
-        kind = msg["header"]["msg_type"]
-        content = msg["content"]
-        if kind == "stream":
-            self.add("stdout" if content.get("name") == "stdout" else "stderr", content["text"])
-        elif kind == "execute_result":
-            self.add_data("result", content.get("data", {}))
-        elif kind in ("display_data", "update_display_data"):
-            self.add_data("display", content.get("data", {}))
-        elif kind == "error":
-            self.error = ErrorInfo(
-                str(content.get("ename", "")),
-                str(content.get("evalue", "")),
-                list(content.get("traceback", [])),
-            )
-            self.add("error", str(self.error))
-        elif kind == "status":
-            return bool(content.get("execution_state") == "idle")
-        return False
-
-
 class JupyterKernel(Kernel):
     """One Jupyter kernel process, driven asynchronously.
 
@@ -223,7 +149,7 @@ class JupyterKernel(Kernel):
         self.name = name
         self.kernel_name = kernel_name
         self.startup_code = startup_code
-        self.runtime_dir = runtime_dir if warm is None else warm.root
+        self.runtime_dir = runtime_dir if warm is None else Path(warm.root)
         self.image_dir = image_dir
         self.output_cap = output_cap
         self.startup_timeout = startup_timeout
@@ -520,7 +446,7 @@ class JupyterKernel(Kernel):
     ) -> ExecutionResult:
         kc = self._kc
         assert kc is not None
-        collector = _Collector(self.output_cap, on_output, self.image_dir)
+        collector = Collector(self.output_cap, on_output, self.image_dir)
         self._interrupt_requested = False
         # Left True when the run is abandoned midway (cancelled): such a kernel may still be
         # running the code, so it is stopped rather than left warm for the next command.
@@ -532,7 +458,7 @@ class JupyterKernel(Kernel):
     async def _run_request(
         self,
         kc: WireClient,
-        collector: _Collector,
+        collector: Collector,
         code: str,
         timeout: float | None,
         user_expressions: dict[str, str] | None,
@@ -595,7 +521,7 @@ class JupyterKernel(Kernel):
         )
 
     async def _stop_overdue(
-        self, msg_id: str, collector: _Collector, timeout: float | None
+        self, msg_id: str, collector: Collector, timeout: float | None
     ) -> tuple[Status, str]:
         """Interrupt a run that passed its deadline; restart if that fails."""
         kc = self._kc

@@ -32,18 +32,23 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
-import hashlib
 import json
 import os
 import signal
 import sys
 import time
-from collections.abc import Iterator
-from dataclasses import asdict, dataclass, field
-from pathlib import Path
-from typing import IO, Any
 
 from fwcheat.kernels.procs import process_alive, process_rss
+
+TYPE_CHECKING = False  # neither typing nor dataclasses: this module is on `run`'s quick path
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+    from typing import IO, Any
+
+try:  # the builtin module: hashlib would load OpenSSL, a cost on `fwcheat run`'s quick path
+    from _sha256 import sha256
+except ImportError:  # pragma: no cover
+    from hashlib import sha256
 
 #: Seconds a warm kernel waits for a request before it exits (config: ``[kernels] idle_timeout``).
 DEFAULT_IDLE_TIMEOUT = 600.0
@@ -69,7 +74,7 @@ ENV_PREFIXES = (
 IDLE_VARIABLE = "FWCHEAT_IDLE_TIMEOUT"
 
 
-def runtime_root() -> Path:
+def runtime_root() -> str:
     """The private folder for warm kernels' records and connection files.
 
     ``$FWCHEAT_RUNTIME_DIR``, else ``$XDG_RUNTIME_DIR/fwcheat``, else
@@ -84,17 +89,17 @@ def runtime_root() -> Path:
         path = os.path.join(os.environ["XDG_RUNTIME_DIR"].strip(), "fwcheat")
     else:
         path = os.path.join(cache_dir(), "kernels")
-    return Path(private_dir(path))
+    return private_dir(path)
 
 
 def _helpers_digest() -> str:
     from fwcheat import __version__
 
-    here = Path(__file__).parent
-    digest = hashlib.sha256(__version__.encode())
+    here = os.path.dirname(__file__)
+    digest = sha256(__version__.encode())
     for name in ("in_kernel.py", "prelude.py"):
-        with contextlib.suppress(OSError):
-            digest.update((here / name).read_bytes())
+        with contextlib.suppress(OSError), open(os.path.join(here, name), "rb") as handle:
+            digest.update(handle.read())
     return f"{__version__}+{digest.hexdigest()[:12]}"
 
 
@@ -117,7 +122,7 @@ def signature(
         "fwcheat": _helpers_digest(),
         "python": f"{sys.prefix} {sys.version.split()[0]}",
         "kernelspec": kernel_name or "",
-        "environment": hashlib.sha256(json.dumps(steering, sort_keys=True).encode()).hexdigest()[:16],
+        "environment": sha256(json.dumps(steering, sort_keys=True).encode()).hexdigest()[:16],
         "settings": f"output cap {output_cap}, idle timeout {idle_timeout:g}s",
     }
 
@@ -133,27 +138,58 @@ _MISMATCH = {
 }
 
 
-@dataclass
 class WarmRecord:
-    """What a command leaves behind about a warm kernel."""
+    """What a command leaves behind about a warm kernel (a plain class, for a quick import)."""
 
-    framework: str
-    slot: int
-    pid: int
-    pgid: int
-    ticks: int | None
-    connection_file: str
-    signature: dict[str, str] = field(default_factory=dict)
-    started: float = 0.0
-    last_used: float = 0.0
-    idle_timeout: float = DEFAULT_IDLE_TIMEOUT
-    #: The kernel's answer to the pool's first probe (versions, GPUs), reused with it.
-    probe: dict[str, Any] = field(default_factory=dict)
+    FIELDS = (
+        "framework",
+        "slot",
+        "pid",
+        "pgid",
+        "ticks",
+        "connection_file",
+        "signature",
+        "started",
+        "last_used",
+        "idle_timeout",
+        "probe",
+    )
+
+    def __init__(
+        self,
+        framework: str,
+        slot: int,
+        pid: int,
+        pgid: int,
+        ticks: int | None,
+        connection_file: str,
+        signature: dict[str, str] | None = None,
+        started: float = 0.0,
+        last_used: float = 0.0,
+        idle_timeout: float = DEFAULT_IDLE_TIMEOUT,
+        probe: dict[str, Any] | None = None,
+    ) -> None:
+        self.framework = framework
+        self.slot = slot
+        self.pid = pid
+        self.pgid = pgid
+        self.ticks = ticks
+        self.connection_file = connection_file
+        self.signature = signature or {}
+        self.started = started
+        self.last_used = last_used
+        self.idle_timeout = idle_timeout
+        #: The kernel's answer to the pool's first probe (versions, GPUs), reused with it.
+        self.probe = probe or {}
+
+    def as_dict(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in self.FIELDS}
 
     @classmethod
-    def load(cls, path: Path) -> WarmRecord | None:
+    def load(cls, path: str) -> WarmRecord | None:
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
+            with open(path, encoding="utf-8") as handle:
+                data = json.load(handle)
             return cls(**data)
         except (OSError, ValueError, TypeError):
             return None
@@ -163,9 +199,10 @@ class WarmRecord:
         return process_alive(self.pid, self.ticks)
 
 
-def _write_private(path: Path, text: str) -> None:
+def _write_private(path: str, text: str) -> None:
     """Write ``text`` to ``path`` atomically, mode 0600."""
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    folder, name = os.path.split(path)
+    temporary = os.path.join(folder, f".{name}.{os.getpid()}.tmp")
     fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
         handle.write(text)
@@ -198,21 +235,21 @@ class WarmSlot:
 
     def __init__(
         self,
-        root: Path,
+        root: str | os.PathLike[str],
         framework: str,
         signature: dict[str, str],
         idle_timeout: float = DEFAULT_IDLE_TIMEOUT,
     ) -> None:
-        self.root = root
+        self.root = os.fspath(root)
         self.framework = framework
         self.signature = signature
         self.idle_timeout = idle_timeout
         self.slot: int | None = None
         self._lock: IO[bytes] | None = None
 
-    def _paths(self, slot: int) -> tuple[Path, Path]:
-        stem = f"{self.framework}-{slot}"
-        return self.root / f"{stem}.json", self.root / f"{stem}.lock"
+    def _paths(self, slot: int) -> tuple[str, str]:
+        stem = os.path.join(self.root, f"{self.framework}-{slot}")
+        return f"{stem}.json", f"{stem}.lock"
 
     def claim(self) -> WarmRecord | None:
         """Lock a free slot, preferring one whose kernel can be reused; its record, if any."""
@@ -224,7 +261,7 @@ class WarmSlot:
             handle = _try_lock(lock_path)
             if handle is None:
                 continue  # another command uses it
-            record = WarmRecord.load(record_path) if record_path.exists() else None
+            record = WarmRecord.load(record_path) if os.path.exists(record_path) else None
             free.append((slot, handle, record))
             if record is None or not self.unusable(record):
                 break  # nothing better further on
@@ -250,14 +287,14 @@ class WarmSlot:
         for key, value in self.signature.items():
             if record.signature.get(key) != value:
                 return f"it was started for {_MISMATCH.get(key, key)}"
-        if not Path(record.connection_file).is_file():
+        if not os.path.isfile(record.connection_file):
             return "its connection file is gone"
         return ""
 
     def kernel_env(self) -> dict[str, str]:
         return {IDLE_VARIABLE: f"{self.idle_timeout:g}"}
 
-    def save(self, pid: int, pgid: int, ticks: int | None, connection_file: Path) -> None:
+    def save(self, pid: int, pgid: int, ticks: int | None, connection_file: str | os.PathLike[str]) -> None:
         """Record the kernel just started in the claimed slot."""
         assert self.slot is not None
         now = time.time()
@@ -273,7 +310,7 @@ class WarmSlot:
             last_used=now,
             idle_timeout=self.idle_timeout,
         )
-        _write_private(self._paths(self.slot)[0], json.dumps(asdict(record), indent=1))
+        _write_private(self._paths(self.slot)[0], json.dumps(record.as_dict(), indent=1))
 
     def probe(self) -> dict[str, Any] | None:
         record = self._record()
@@ -284,13 +321,13 @@ class WarmSlot:
         if record is not None and self.slot is not None:
             record.probe = answer
             with contextlib.suppress(OSError):
-                _write_private(self._paths(self.slot)[0], json.dumps(asdict(record), indent=1))
+                _write_private(self._paths(self.slot)[0], json.dumps(record.as_dict(), indent=1))
 
     def discard(self, record: WarmRecord) -> None:
         """End ``record``'s kernel and remove what it left."""
         kill_group(record.pid, record.pgid, record.ticks)
         remove_files(record)
-        self._paths(record.slot)[0].unlink(missing_ok=True)
+        _remove(self._paths(record.slot)[0])
 
     def discard_current(self) -> None:
         """Forget the claimed slot's record (its kernel was just stopped)."""
@@ -298,7 +335,7 @@ class WarmSlot:
         if record is not None:
             remove_files(record)
         if self.slot is not None:
-            self._paths(self.slot)[0].unlink(missing_ok=True)
+            _remove(self._paths(self.slot)[0])
 
     def release(self) -> None:
         """Stamp the last use and unlock the slot; the kernel keeps running."""
@@ -306,22 +343,28 @@ class WarmSlot:
         if record is not None and self.slot is not None:
             record.last_used = time.time()
             with contextlib.suppress(OSError):
-                _write_private(self._paths(self.slot)[0], json.dumps(asdict(record), indent=1))
-        self._unlock()
+                _write_private(self._paths(self.slot)[0], json.dumps(record.as_dict(), indent=1))
+        self.unlock()
 
     def forget(self) -> None:
         """The kernel is gone: remove its record and unlock the slot."""
         self.discard_current()
-        self._unlock()
+        self.unlock()
 
-    def _unlock(self) -> None:
+    def unlock(self) -> None:
+        """Let go of the slot without touching its record."""
         if self._lock is not None:
             self._lock.close()  # closing the file drops the flock
             self._lock = None
         self.slot = None
 
 
-def _try_lock(path: Path) -> IO[bytes] | None:
+def _remove(path: str) -> None:
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(path)
+
+
+def _try_lock(path: str) -> IO[bytes] | None:
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
     handle = os.fdopen(fd, "r+b")
     try:
@@ -334,56 +377,71 @@ def _try_lock(path: Path) -> IO[bytes] | None:
 
 def remove_files(record: WarmRecord) -> None:
     """The connection file and log of a kernel that is gone."""
-    connection = Path(record.connection_file)
-    connection.unlink(missing_ok=True)
-    connection.with_suffix(".log").unlink(missing_ok=True)
+    _remove(record.connection_file)
+    _remove(os.path.splitext(record.connection_file)[0] + ".log")
 
 
 # -- listing and stopping (`fwcheat kernels`) --------------------------------------
 
 
-@dataclass(frozen=True)
 class WarmKernel:
     """A warm kernel as ``fwcheat kernels`` lists it."""
 
-    framework: str
-    slot: int
-    pid: int
-    #: Seconds since a command last let go of it (0 while one uses it).
-    idle: float
-    in_use: bool
-    #: Resident memory in bytes (None when unknown).
-    memory: int | None
-    #: Seconds until it exits by itself.
-    exits_in: float
+    FIELDS = ("framework", "slot", "pid", "idle", "in_use", "memory", "exits_in")
+
+    def __init__(
+        self,
+        framework: str,
+        slot: int,
+        pid: int,
+        idle: float,
+        in_use: bool,
+        memory: int | None,
+        exits_in: float,
+    ) -> None:
+        self.framework = framework
+        self.slot = slot
+        self.pid = pid
+        #: Seconds since a command last let go of it (0 while one uses it).
+        self.idle = idle
+        self.in_use = in_use
+        #: Resident memory in bytes (None when unknown).
+        self.memory = memory
+        #: Seconds until it exits by itself.
+        self.exits_in = exits_in
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return {name: getattr(self, name) for name in self.FIELDS}
 
 
-def _records(root: Path) -> Iterator[tuple[Path, WarmRecord | None]]:
-    for path in sorted(root.glob("*-*.json")):
-        if path.name.startswith("kernel-"):
-            continue  # a connection file
-        yield path, WarmRecord.load(path)
+def _records(root: str) -> Iterator[tuple[str, WarmRecord | None]]:
+    try:
+        names = sorted(os.listdir(root))
+    except FileNotFoundError:
+        return
+    for name in names:
+        if name.endswith(".json") and "-" in name and not name.startswith(("kernel-", ".")):
+            path = os.path.join(root, name)  # not a connection file
+            yield path, WarmRecord.load(path)
 
 
-def warm_kernels(root: Path | None = None) -> list[WarmKernel]:
+def warm_kernels(root: str | os.PathLike[str] | None = None) -> list[WarmKernel]:
     """The warm kernels alive now; records of kernels that are gone are removed."""
-    root = root or runtime_root()
+    root = os.fspath(root or runtime_root())
     found = []
     now = time.time()
     for path, record in _records(root):
         if record is None:
             continue
-        lock = path.with_suffix(".lock")
-        handle = _try_lock(lock) if lock.exists() else None
-        in_use = lock.exists() and handle is None
+        lock = path[: -len(".json")] + ".lock"
+        exists = os.path.exists(lock)
+        handle = _try_lock(lock) if exists else None
+        in_use = exists and handle is None
         try:
             if not record.alive:
                 if not in_use:
                     remove_files(record)
-                    path.unlink(missing_ok=True)
+                    _remove(path)
                 continue
         finally:
             if handle is not None:
@@ -403,18 +461,18 @@ def warm_kernels(root: Path | None = None) -> list[WarmKernel]:
     return found
 
 
-def stop_warm_kernels(root: Path | None = None) -> list[WarmKernel]:
+def stop_warm_kernels(root: str | os.PathLike[str] | None = None) -> list[WarmKernel]:
     """End every warm kernel (in use or not) and remove their files; the ones stopped."""
-    root = root or runtime_root()
+    root = os.fspath(root or runtime_root())
     stopped = []
     listed = {(k.framework, k.slot): k for k in warm_kernels(root)}
     for path, record in _records(root):
         if record is None:
-            path.unlink(missing_ok=True)
+            _remove(path)
             continue
         kill_group(record.pid, record.pgid, record.ticks)
         remove_files(record)
-        path.unlink(missing_ok=True)
+        _remove(path)
         if (record.framework, record.slot) in listed:
             stopped.append(listed[(record.framework, record.slot)])
     return stopped

@@ -65,6 +65,7 @@ FRONT_ENDS = (
     "fwcheat.render_run",
     "fwcheat.fastcards",
     "fwcheat.layout",
+    "fwcheat.quickrun",
     "fwcheat.highlight",
     "fwcheat.tui",
     "fwcheat.repl",

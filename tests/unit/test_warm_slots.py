@@ -6,7 +6,6 @@ import json
 import os
 import subprocess
 import sys
-from dataclasses import asdict
 from pathlib import Path
 
 import pytest
@@ -26,7 +25,7 @@ def record_for(root: Path, pid: int, slot: int = 0, **changes: object) -> WarmRe
     )
     for key, value in changes.items():
         setattr(record, key, value)
-    (root / f"pytorch-{slot}.json").write_text(json.dumps(asdict(record)), encoding="utf-8")
+    (root / f"pytorch-{slot}.json").write_text(json.dumps(record.as_dict()), encoding="utf-8")
     return record
 
 
