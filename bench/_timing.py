@@ -21,9 +21,13 @@ class Timing(NamedTuple):
     cpu: float
 
 
-def time_command(argv: Sequence[str], *, runs: int = 7, env: dict[str, str] | None = None) -> Timing:
-    """Median wall and CPU seconds of running ``argv`` to completion, output discarded."""
-    full_env = {**os.environ, **(env or {})}
+def time_command(argv: Sequence[str], *, runs: int = 7, env: dict[str, str | None] | None = None) -> Timing:
+    """Median wall and CPU seconds of running ``argv`` to completion, output discarded.
+
+    ``env`` is added to this process's environment; a None value removes that variable.
+    """
+    merged = {**os.environ, **(env or {})}
+    full_env = {key: value for key, value in merged.items() if value is not None}
     walls, cpus = [], []
     for _ in range(runs):
         start = time.perf_counter()
@@ -37,3 +41,21 @@ def time_command(argv: Sequence[str], *, runs: int = 7, env: dict[str, str] | No
 
 def verdict(ratio: float, target: float) -> str:
     return "OK" if ratio <= target else "OVER TARGET"
+
+
+def time_commands(
+    commands: dict[str, tuple[Sequence[str], dict[str, str | None]]], *, runs: int = 7
+) -> dict[str, Timing]:
+    """Like :func:`time_command` for several commands, run in turn (one of each per round).
+
+    Interleaving puts every command through the same moments of a shared machine's
+    load, so their ratios stay fair when the load changes during the benchmark.
+    """
+    walls: dict[str, list[float]] = {name: [] for name in commands}
+    cpus: dict[str, list[float]] = {name: [] for name in commands}
+    for _ in range(runs):
+        for name, (argv, env) in commands.items():
+            timing = time_command(argv, runs=1, env=env)
+            walls[name].append(timing.wall)
+            cpus[name].append(timing.cpu)
+    return {name: Timing(statistics.median(walls[name]), statistics.median(cpus[name])) for name in commands}

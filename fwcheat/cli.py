@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
 
@@ -11,6 +10,7 @@ from fwcheat.commands import COMMANDS, DEFAULT_COMMAND
 
 TYPE_CHECKING = False  # typing itself is not imported on the search path
 if TYPE_CHECKING:
+    import argparse
     from collections.abc import Sequence
     from types import ModuleType
 
@@ -21,19 +21,24 @@ def _command_module(name: str) -> ModuleType:
     return sys.modules[qualified]
 
 
-class _Formatter(argparse.HelpFormatter):
+def _formatter() -> type[argparse.HelpFormatter]:
     """argparse's formatter, sized without importing shutil.
 
     argparse builds a formatter for every ``add_argument`` call, and the stock
     one imports shutil (and with it bz2 and lzma) to measure the terminal.
+    (A function: argparse itself is imported only when a command line needs it.)
     """
+    import argparse
 
-    def __init__(self, prog: str, indent_increment: int = 2, max_help_position: int = 24) -> None:
-        try:
-            columns = int(os.environ.get("COLUMNS", "")) or os.get_terminal_size().columns
-        except (ValueError, OSError):
-            columns = 80
-        super().__init__(prog, indent_increment, max_help_position, width=max(columns - 2, 40))
+    class _Formatter(argparse.HelpFormatter):
+        def __init__(self, prog: str, indent_increment: int = 2, max_help_position: int = 24) -> None:
+            try:
+                columns = int(os.environ.get("COLUMNS", "")) or os.get_terminal_size().columns
+            except (ValueError, OSError):
+                columns = 80
+            super().__init__(prog, indent_increment, max_help_position, width=max(columns - 2, 40))
+
+    return _Formatter
 
 
 def _names() -> str:
@@ -45,6 +50,9 @@ def _names() -> str:
 
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     """The argument parser; with ``only``, just that subcommand's (a cheap start for `search`)."""
+    import argparse
+
+    _Formatter = _formatter()
     parser = argparse.ArgumentParser(
         prog="fwcheat",
         formatter_class=_Formatter,
@@ -73,6 +81,24 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     return parser
 
 
+def _simple_args(arguments: list[str]) -> argparse.Namespace | None:
+    """A command line its command reads without argparse (``parse_simple``), else None.
+
+    For `fwcheat search`, importing and building argparse costs a good share of the
+    whole answer; a plain command line (words and known options) is read directly and
+    anything else (help, an error, an abbreviation) goes through argparse as before.
+    """
+    if not arguments or arguments[0] not in COMMANDS:
+        return None
+    module = _command_module(arguments[0])
+    parse_simple = getattr(module, "parse_simple", None)
+    args = parse_simple(arguments[1:]) if parse_simple is not None else None
+    if args is not None:
+        args.command = arguments[0]
+        args._module = module
+    return args
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     arguments = list(sys.argv[1:] if argv is None else argv)
     # Building every subcommand's options costs more than a whole search: when the first
@@ -82,8 +108,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         quick = _quick_run(arguments[1:])
         if quick is not None:
             return quick
-    parser = build_parser(only=first if first in COMMANDS else None)
-    args = parser.parse_args(arguments)
+    args = _simple_args(arguments)
+    if args is None:
+        parser = build_parser(only=first if first in COMMANDS else None)
+        args = parser.parse_args(arguments)
     if args.command is None:
         if DEFAULT_COMMAND not in COMMANDS:
             parser.print_help()

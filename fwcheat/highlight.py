@@ -5,6 +5,9 @@ regular expressions on first use: more time than the whole rest of a search.
 Snippets are short and plain Python, so one compiled pattern covering
 comments, strings, numbers, keywords, builtins, decorators and call names is
 enough, and renders in well under a millisecond.
+
+:func:`spans` needs no rich: the index stores each snippet's spans
+(:mod:`fwcheat.fastcards`), so a search's output can be drawn without importing rich.
 """
 
 from __future__ import annotations
@@ -13,7 +16,9 @@ import builtins
 import keyword
 import re
 
-from rich.text import Text
+TYPE_CHECKING = False  # typing itself is not imported on the search path
+if TYPE_CHECKING:
+    from rich.text import Text
 
 STYLES = {
     "comment": "italic bright_black",
@@ -51,11 +56,20 @@ _PATTERN = re.compile(
 )
 
 
+def spans(code: str) -> list[tuple[int, int, str]]:
+    """``(start, end, style)`` of each highlighted stretch of ``code``, in order, never overlapping."""
+    return [
+        (match.start(), match.end(), STYLES[kind])
+        for match in _PATTERN.finditer(code)
+        if (kind := match.lastgroup) and match.end() > match.start()
+    ]
+
+
 def highlight(code: str) -> Text:
     """``code`` as a rich Text with Python syntax colours."""
+    from rich.text import Text
+
     text = Text(code, no_wrap=False)
-    for match in _PATTERN.finditer(code):
-        kind = match.lastgroup
-        if kind:
-            text.stylize(STYLES[kind], match.start(), match.end())
+    for start, end, style in spans(code):
+        text.stylize(style, start, end)
     return text

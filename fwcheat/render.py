@@ -19,6 +19,7 @@ from rich.text import Text
 
 from fwcheat.frameworks import FRAMEWORK_LABELS
 from fwcheat.knowledge.card import Card
+from fwcheat.layout import CONTINUATION, PANEL_CHROME, SIDE_BY_SIDE_MIN_WIDTH, code_row_breaks
 from fwcheat.sanitize import safe_line, safe_text
 
 if TYPE_CHECKING:
@@ -45,16 +46,6 @@ def safe_card(entry: Entry | Card) -> Card:
         snippets=tuple((fw, safe_text(code)) for fw, code in card.snippets),
         see_also=tuple(safe_line(other) for other in card.see_also),
     )
-
-
-#: Below this many columns the two snippets are stacked instead of side by side.
-SIDE_BY_SIDE_MIN_WIDTH = 100
-#: Columns a code panel takes around its code: two borders and one space of padding each side.
-PANEL_CHROME = 4
-#: Starts a wrapped code line's continuation, after the line's own indentation.
-CONTINUATION = "↪ "
-#: A wrapped comment lines up under its ``#`` only when that leaves it this many columns.
-_MIN_COMMENT_ROOM = 24
 
 
 def _snippets(
@@ -130,59 +121,16 @@ class CodeBlock:
 
 def wrap_code_line(line: Text, width: int) -> list[Text]:
     """``line`` cut into rows of at most ``width`` cells; rows after the first are continuations."""
-    if line.cell_len <= width:
-        return [line]
-    plain = line.plain
-    indent = len(plain) - len(plain.lstrip(" "))
-    comment = _comment_column(plain)
     rows: list[Text] = []
-    start = 0
-    room = width
-    lead = 0
-    while start < len(plain):
-        end = _break_at(plain, start, room)
-        piece = line[start:end]
-        if rows:
-            row = Text(" " * (lead - len(CONTINUATION)))
-            row.append(CONTINUATION, style="dim")
-            row.append_text(piece)
-            rows.append(row)
-        else:
-            rows.append(piece)
-        start = end
-        while rows and start < len(plain) and plain[start] == " ":
-            start += 1
-        # A continued comment lines up under its `#`; continued code under the line's code plus
-        # the marker. On a narrow panel the indent gives way so that a row keeps some room.
-        column = indent + len(CONTINUATION)
-        if comment is not None and start > comment and width - comment - 2 >= _MIN_COMMENT_ROOM:
-            column = comment + 2
-        lead = min(column, max(width - 12, len(CONTINUATION)))
-        room = width - lead
+    for start, end, lead in code_row_breaks(line.plain, width, cell_len):
+        if not rows:
+            rows.append(line[start:end] if (start, end) != (0, len(line.plain)) else line)
+            continue
+        row = Text(" " * (lead - len(CONTINUATION)))
+        row.append(CONTINUATION, style="dim")
+        row.append_text(line[start:end])
+        rows.append(row)
     return rows
-
-
-def _comment_column(plain: str) -> int | None:
-    """Where a line's trailing ``#`` comment starts (outside strings), if it has one."""
-    quote = ""
-    for index, char in enumerate(plain):
-        if quote:
-            if char == quote:
-                quote = ""
-        elif char in "'\"":
-            quote = char
-        elif char == "#":
-            return index
-    return None
-
-
-def _break_at(plain: str, start: int, room: int) -> int:
-    """Where a row that starts at ``start`` ends: after a space or a comma near ``room`` if there is one."""
-    hard = start + max(room, 1)
-    if hard >= len(plain):
-        return len(plain)
-    soft = max(plain.rfind(" ", start, hard + 1), plain.rfind(",", start, hard) + 1)
-    return soft if soft > start + room // 2 else hard
 
 
 def code_width(code: str) -> int:

@@ -17,11 +17,16 @@ rebuilds the file), and the leftovers of a killed rebuild are removed by the nex
 
 from __future__ import annotations
 
-import math
 import os
-import sqlite3
 import sys
 from collections import Counter, defaultdict
+
+try:
+    # The C module alone: the `sqlite3` package adds only date/time adapters fwcheat never uses,
+    # and importing `datetime` for them is a tenth of a `search --json`. Same classes, same connect.
+    import _sqlite3 as sqlite3
+except ImportError:  # pragma: no cover - an interpreter without the split
+    import sqlite3  # type: ignore[no-redef]
 
 from fwcheat import __version__
 from fwcheat.frameworks import BY_KEY, TABLE
@@ -117,6 +122,8 @@ def _phrases(entry: Entry) -> set[str]:
 
 
 def _write_index(conn: sqlite3.Connection, kb: KnowledgeBase, stamp: str) -> None:
+    import math
+
     import msgspec
 
     from fwcheat.text import terms
@@ -126,7 +133,7 @@ def _write_index(conn: sqlite3.Connection, kb: KnowledgeBase, stamp: str) -> Non
         """
         CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID;
         CREATE TABLE docs (doc INTEGER PRIMARY KEY, id TEXT UNIQUE, category TEXT,
-                           path TEXT, line INTEGER, layer TEXT, frameworks TEXT, payload BLOB, card TEXT);
+                           path TEXT, line INTEGER, layer TEXT, frameworks TEXT, payload BLOB, card BLOB);
         CREATE TABLE postings (term TEXT, doc INTEGER, weight REAL, via INTEGER);
         CREATE TABLE vocab (term TEXT PRIMARY KEY, idf REAL) WITHOUT ROWID;
         CREATE TABLE phrases (phrase TEXT, doc INTEGER);
@@ -152,7 +159,7 @@ def _write_index(conn: sqlite3.Connection, kb: KnowledgeBase, stamp: str) -> Non
                 where.layer,
                 frameworks,
                 encode(entry),
-                Card.from_entry(entry).to_json(),
+                Card.from_entry(entry).to_bytes(),
             )
         )
         fields = _document_fields(entry)
@@ -265,11 +272,21 @@ class Store:
     """An open index: entries by id, postings for search, problems for validate."""
 
     def __init__(
-        self, conn: sqlite3.Connection, rebuilt: bool, *, path: str | None = None, rebuild: Any = None
+        self,
+        conn: sqlite3.Connection,
+        rebuilt: bool,
+        *,
+        path: str | None = None,
+        rebuild: Any = None,
+        stamp: str = "",
     ) -> None:
         self.conn = _GuardedConnection(conn, path, rebuild)
         #: Whether opening it had to rebuild it from the YAML files.
         self.rebuilt = rebuilt
+        #: The index file (None for an index in memory), and the knowledge fingerprint it was built
+        #: from: what a front end's own cache derived from the index is keyed by.
+        self.path = path
+        self.stamp = stamp
 
     def entry(self, entry_id: str) -> Entry | None:
         row = self.conn.execute("SELECT payload FROM docs WHERE id = ?", (entry_id,)).fetchone()
@@ -289,7 +306,7 @@ class Store:
             return {}
         marks = ",".join("?" * len(wanted))
         rows = self.conn.execute(f"SELECT doc, card FROM docs WHERE doc IN ({marks})", wanted)
-        return {doc: Card.from_json(card) for doc, card in rows}
+        return {doc: Card.from_bytes(card) for doc, card in rows}
 
     def run_facts(self, entry_id: str) -> tuple[str, int] | None:
         """What `fwcheat run`'s quick path needs beyond the card: the ``compare`` name and GPUs."""
@@ -298,7 +315,7 @@ class Store:
 
     def card(self, entry_id: str) -> Card | None:
         row = self.conn.execute("SELECT card FROM docs WHERE id = ?", (entry_id,)).fetchone()
-        return Card.from_json(row[0]) if row else None
+        return Card.from_bytes(row[0]) if row else None
 
     def count(self) -> int:
         return int(self.conn.execute("SELECT COUNT(*) FROM docs").fetchone()[0])
@@ -355,10 +372,16 @@ class Store:
 def _index_path(include_user: bool) -> str:
     # One index per set of knowledge locations (a test's FWCHEAT_KNOWLEDGE_PATH gets its own).
     key = f"{bundled_root()}|{include_user}|{os.environ.get(ENV_PATH, '') if include_user else ''}"
-    import zlib
-
-    digest = f"{zlib.crc32(key.encode()):08x}"
+    digest = _fnv1a(key)
     return os.path.join(cache_dir(), f"index-v{SCHEMA}-{digest}.sqlite")
+
+
+def _fnv1a(text: str) -> str:
+    """A short stable hash of ``text`` (FNV-1a, 32 bits): names the index file without importing zlib."""
+    value = 0x811C9DC5
+    for byte in text.encode():
+        value = ((value ^ byte) * 0x01000193) & 0xFFFFFFFF
+    return f"{value:08x}"
 
 
 def _read_stamp(path: str) -> tuple[sqlite3.Connection | None, str]:
@@ -432,7 +455,7 @@ def open_store(*, include_user: bool = True, announce: bool = False) -> Store:
         return _memory_index(build_knowledge(all_layers), stamp)
 
     if conn is not None and existing == stamp:
-        return Store(conn, rebuilt=False, path=path, rebuild=rebuild)
+        return Store(conn, rebuilt=False, path=path, rebuild=rebuild, stamp=stamp)
     if conn is not None:
         conn.close()
     from fwcheat.knowledge.merge import build_knowledge
@@ -467,11 +490,12 @@ def open_store(*, include_user: bool = True, announce: bool = False) -> Store:
             raise OSError("the index vanished after it was written")
     except (OSError, sqlite3.Error):
         # No writable cache (read-only, full, deleted meanwhile): keep the index in memory.
-        return Store(_memory_index(kb or build_knowledge(all_layers), stamp), rebuilt=True)
+        return Store(_memory_index(kb or build_knowledge(all_layers), stamp), rebuilt=True, stamp=stamp)
     built = kb
     return Store(
         conn,
         rebuilt=built is not None,
         path=path,
         rebuild=(lambda: _memory_index(built, stamp)) if built is not None else rebuild,
+        stamp=stamp,
     )

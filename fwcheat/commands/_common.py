@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import argparse
 import sys
 
 TYPE_CHECKING = False  # typing itself is not imported on the search path
 if TYPE_CHECKING:
+    import argparse
+
     from rich.console import Console
 
     from fwcheat.devices import DeviceRequest

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import argparse
 import sys
 
 from fwcheat.commands._common import add_framework_option
 
 TYPE_CHECKING = False  # typing itself is not imported on the search path
 if TYPE_CHECKING:
+    import argparse
     from collections.abc import Sequence
 
-    from fwcheat.search import Hit
+    from fwcheat.search import Hit, Searcher
 
 HELP = "search idioms (English, 中文, or an API name from any framework)"
 DESCRIPTION = (
@@ -30,6 +30,65 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "-v", "--verbose", action="store_true", help="also show each result's score and what it matched"
     )
+
+
+_FLAGS = {"--json": "json", "-v": "verbose", "--verbose": "verbose"}
+_OPTIONS = {
+    "-n": "limit",
+    "--limit": "limit",
+    "-f": "framework",
+    "--framework": "framework",
+    "--pair": "pair",
+}
+
+
+def parse_simple(argv: Sequence[str]) -> argparse.Namespace | None:
+    """``argv`` (after ``search``) as :func:`add_arguments`' parser reads it, when it is plain.
+
+    Plain: the words together, options spelled in full with valid values. Anything else
+    (``--help``, an abbreviation, a bad value, words on both sides of an option) returns
+    None and goes through argparse, which explains it. A test holds the two to the same result.
+    """
+    from types import SimpleNamespace
+
+    from fwcheat.frameworks import FRAMEWORKS
+
+    values: dict[str, object] = {"framework": None, "pair": None, "limit": 3, "json": False, "verbose": False}
+    query: list[str] = []
+    after_words = False
+    index = 0
+    while index < len(argv):
+        arg = argv[index]
+        index += 1
+        if not arg.startswith("-"):
+            if after_words:
+                return None
+            query.append(arg)
+            continue
+        after_words = bool(query)
+        if arg in _FLAGS:
+            values[_FLAGS[arg]] = True
+            continue
+        name, equals, value = arg.partition("=")
+        if name not in _OPTIONS or (equals and not name.startswith("--")):
+            return None
+        if not equals:
+            if index >= len(argv) or argv[index].startswith("-"):
+                return None
+            value = argv[index]
+            index += 1
+        key = _OPTIONS[name]
+        if key == "limit":
+            if not (value.isascii() and value.isdigit()):
+                return None
+            values[key] = int(value)
+        elif key == "framework" and value not in FRAMEWORKS:
+            return None
+        else:
+            values[key] = value
+    if not query:
+        return None
+    return SimpleNamespace(query=query, **values)  # type: ignore[return-value]
 
 
 def hits_json(query: str, hits: Sequence[Hit]) -> str:
@@ -66,13 +125,74 @@ def main(args: argparse.Namespace) -> int:
     if args.json:
         print(hits_json(query, shown))
         return 0 if shown else 1
-    from fwcheat.commands._common import chosen_pair, console
-    from fwcheat.render import print_hits, print_suggestions
-    from fwcheat.sanitize import safe_line
+    from fwcheat.commands._common import chosen_pair
 
     pair = chosen_pair(args, "search")
     if pair is None:
         return 2
+    drawn = _draw_fast(searcher, query, shown, more, args, pair)
+    if drawn is not None:
+        return drawn
+    status = _draw_rich(searcher, query, shown, more, args, pair)
+    if shown:
+        from fwcheat import fastcards
+
+        # The first search after the knowledge changed: pre-render the cards for the next ones.
+        fastcards.refresh(searcher.store)
+    return status
+
+
+def _draw_fast(
+    searcher: Searcher,
+    query: str,
+    shown: Sequence[Hit],
+    more: Sequence[Hit],
+    args: argparse.Namespace,
+    pair: tuple[str, str],
+) -> int | None:
+    """The answer drawn from the index's pre-rendered cards; None when rich must draw it."""
+    from fwcheat import fastcards
+
+    if not shown:
+        if args.framework is not None:
+            return None
+        term = fastcards.terminal(sys.stderr)
+        if term is None:
+            return None
+        text = fastcards.draw_suggestions(term, query, searcher.suggest(query))
+        if text is None:
+            return None
+        sys.stderr.write(text)
+        sys.stderr.flush()
+        return 1
+    term = fastcards.terminal(sys.stdout)
+    if term is None:
+        return None
+    cards = fastcards.load(searcher.store, shown)
+    if cards is None:
+        return None
+    text = fastcards.draw_hits(
+        term, shown, cards, query=query, more=more, framework=args.framework, pair=pair, verbose=args.verbose
+    )
+    if text is None:
+        return None
+    sys.stdout.write(text)
+    sys.stdout.flush()
+    return 0
+
+
+def _draw_rich(
+    searcher: Searcher,
+    query: str,
+    shown: Sequence[Hit],
+    more: Sequence[Hit],
+    args: argparse.Namespace,
+    pair: tuple[str, str],
+) -> int:
+    from fwcheat.commands._common import console
+    from fwcheat.render import print_hits, print_suggestions
+    from fwcheat.sanitize import safe_line
+
     if not shown:
         if args.framework is not None and not searcher.has_framework(args.framework):
             from fwcheat.frameworks import label

@@ -2,13 +2,13 @@
 
 Decoding a full :class:`~fwcheat.knowledge.model.Entry` needs msgspec, whose
 import alone costs more than a whole warm search. The CLI's search and show
-only display an entry, so the index also stores this card as JSON and the
-renderer works from it.
+only display an entry, so the index also stores this card (marshalled: no json
+import on the search path) and the renderer works from it.
 """
 
 from __future__ import annotations
 
-import json
+import marshal
 
 TYPE_CHECKING = False  # typing itself is not imported on the search path
 if TYPE_CHECKING:
@@ -96,24 +96,13 @@ class Card:
             tuple((fw, s.output) for fw, s in entry.snippets.items() if s.output is not None),
         )
 
-    def to_json(self) -> str:
-        return json.dumps({f: getattr(self, f) for f in self._FIELDS}, ensure_ascii=False)
+    def to_bytes(self) -> bytes:
+        """The card for the index (marshal: plain tuples of strings, read back without json)."""
+        return marshal.dumps(tuple(getattr(self, f) for f in self._FIELDS))
 
     @classmethod
-    def from_json(cls, text: str) -> Card:
-        data = json.loads(text)
-        return cls(
-            data["id"],
-            data["title"],
-            data["title_zh"],
-            data["category"],
-            data["summary"],
-            tuple(data["notes"]),
-            tuple((fw, code) for fw, code in data["snippets"]),
-            tuple(data["see_also"]),
-            tuple((fw, code) for fw, code in data.get("setups", ())),
-            tuple((fw, text) for fw, text in data.get("outputs", ())),
-        )
+    def from_bytes(cls, data: bytes) -> Card:
+        return cls(*marshal.loads(data))
 
     def code(self, framework: str) -> str | None:
         return next((code for fw, code in self.snippets if fw == framework), None)

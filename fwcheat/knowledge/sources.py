@@ -23,11 +23,18 @@ ENV_PATH = "FWCHEAT_KNOWLEDGE_PATH"
 SUFFIXES = (".yaml", ".yml")
 
 
+_BUNDLED: list[str] = []
+
+
 def bundled_root() -> str:
-    """The bundled knowledge base: inside the wheel, or the repo's `knowledge/`."""
-    package = os.path.dirname(os.path.dirname(os.path.realpath(__file__)))
-    shipped = os.path.join(package, "_knowledge")
-    return shipped if os.path.isdir(shipped) else os.path.join(os.path.dirname(package), "knowledge")
+    """The bundled knowledge base: inside the wheel, or the repo's `knowledge/` (found once)."""
+    if not _BUNDLED:
+        package = os.path.dirname(os.path.dirname(os.path.realpath(__file__)))
+        shipped = os.path.join(package, "_knowledge")
+        _BUNDLED.append(
+            shipped if os.path.isdir(shipped) else os.path.join(os.path.dirname(package), "knowledge")
+        )
+    return _BUNDLED[0]
 
 
 def user_root() -> str:
@@ -52,24 +59,75 @@ def user_dir() -> Path:
 class Layer:
     """One source of knowledge files; ``files`` in a stable order."""
 
-    __slots__ = ("files", "name")
+    __slots__ = ("files", "name", "stamps")
 
-    def __init__(self, name: str, files: tuple[StrPath, ...]) -> None:
+    def __init__(
+        self, name: str, files: tuple[StrPath, ...], stamps: tuple[str | None, ...] | None = None
+    ) -> None:
         self.name = name
         self.files = files
+        #: ``size|mtime_ns`` of each file as found while listing them (None: could not stat).
+        self.stamps = stamps
 
     def __repr__(self) -> str:
         return f"Layer({self.name!r}, {len(self.files)} files)"
 
 
 def _files_in(path: str) -> list[str]:
+    return _scan(path)[0]
+
+
+def _name(entry: os.DirEntry[str]) -> str:
+    return entry.name
+
+
+def _scan(path: str) -> tuple[list[str], list[str | None]]:
+    """The knowledge files under ``path`` in ``os.walk`` order (names sorted), with their stamps.
+
+    One ``scandir`` pass that stats each file as it lists it: the fingerprint then
+    needs no second round of ``stat`` calls (this runs before every search).
+    """
     if os.path.isfile(path):
-        return [path]
-    found: list[str] = []
-    for folder, subfolders, names in os.walk(path):
-        subfolders.sort()
-        found.extend(os.path.join(folder, n) for n in sorted(names) if n.endswith(SUFFIXES))
-    return found
+        try:
+            st = os.stat(path)
+        except OSError:
+            return [path], [None]
+        return [path], [f"{st.st_size}|{st.st_mtime_ns}"]
+    files: list[str] = []
+    stamps: list[str | None] = []
+
+    def walk(folder: str) -> None:
+        try:
+            with os.scandir(folder) as listing:
+                entries = sorted(listing, key=_name)
+        except OSError:
+            return
+        folders = []
+        for entry in entries:
+            try:
+                is_dir = entry.is_dir()
+            except OSError:
+                is_dir = False
+            if is_dir:
+                folders.append(entry)
+            elif entry.name.endswith(SUFFIXES):
+                files.append(entry.path)
+                try:
+                    st = entry.stat()
+                except OSError:
+                    stamps.append(None)
+                else:
+                    stamps.append(f"{st.st_size}|{st.st_mtime_ns}")
+        for entry in folders:
+            try:
+                if entry.is_symlink():
+                    continue  # os.walk does not follow links either
+            except OSError:
+                continue
+            walk(entry.path)
+
+    walk(path)
+    return files, stamps
 
 
 def knowledge_roots() -> list[str]:
@@ -83,25 +141,37 @@ def knowledge_roots() -> list[str]:
 
 def layers(include_user: bool = True) -> list[Layer]:
     """The knowledge layers in override order (bundled first)."""
-    result = [Layer("bundled", tuple(_files_in(bundled_root())))]
+    result = [_layer("bundled", [bundled_root()])]
     if include_user:
-        result.append(Layer("user", tuple(_files_in(user_root()))))
-        extra: list[str] = []
-        for part in os.environ.get(ENV_PATH, "").split(os.pathsep):
-            if part.strip():
-                extra.extend(_files_in(os.path.expanduser(part)))
-        result.append(Layer(ENV_PATH, tuple(extra)))
+        result.append(_layer("user", [user_root()]))
+        parts = [os.path.expanduser(p) for p in os.environ.get(ENV_PATH, "").split(os.pathsep) if p.strip()]
+        result.append(_layer(ENV_PATH, parts))
     return result
+
+
+def _layer(name: str, roots: list[str]) -> Layer:
+    files: list[str] = []
+    stamps: list[str | None] = []
+    for root in roots:
+        found, stamped = _scan(root)
+        files.extend(found)
+        stamps.extend(stamped)
+    return Layer(name, tuple(files), tuple(stamps))
 
 
 def fingerprint(all_layers: list[Layer]) -> str:
     """A string that changes whenever any knowledge file is added, removed or edited."""
     parts: list[str] = []
     for layer in all_layers:
-        for path in layer.files:
-            try:
-                st = os.stat(path)
-            except OSError:
+        stamps = layer.stamps if layer.stamps is not None else (None,) * len(layer.files)
+        for path, stamp in zip(layer.files, stamps, strict=True):
+            if stamp is None and layer.stamps is None:
+                try:
+                    st = os.stat(path)
+                except OSError:
+                    continue
+                stamp = f"{st.st_size}|{st.st_mtime_ns}"
+            if stamp is None:
                 continue
-            parts.append(f"{layer.name}|{os.fspath(path)}|{st.st_size}|{st.st_mtime_ns}")
+            parts.append(f"{layer.name}|{os.fspath(path)}|{stamp}")
     return "\n".join(parts)

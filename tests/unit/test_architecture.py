@@ -63,6 +63,8 @@ FRONT_ENDS = (
     "fwcheat.commands",
     "fwcheat.render",
     "fwcheat.render_run",
+    "fwcheat.fastcards",
+    "fwcheat.layout",
     "fwcheat.quickrun",
     "fwcheat.highlight",
     "fwcheat.tui",
