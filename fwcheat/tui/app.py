@@ -165,6 +165,20 @@ class FwcheatApp(App[None]):
         self._exit_signal: int | None = None
 
     # -- layout -------------------------------------------------------------------
+    def get_default_screen(self) -> Screen:
+        """The screen, already in the width class it is about to get.
+
+        Textual sets the breakpoint class on the first Resize, after every widget was
+        styled once: restyling them all again cost a good part of the first frame.
+        """
+        screen = super().get_default_screen()
+        width = self.size.width
+        for threshold, name in sorted(self.HORIZONTAL_BREAKPOINTS or [], reverse=True):
+            if width >= threshold:
+                screen.add_class(name, update=False)
+                break
+        return screen
+
     def compose(self) -> ComposeResult:
         with Horizontal(id="top"):
             yield SearchBox(self.initial_query, id="search")
