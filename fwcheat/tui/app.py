@@ -32,6 +32,7 @@ from fwcheat.frameworks import DEFAULT_PAIR, label, short
 from fwcheat.sanitize import safe_text
 from fwcheat.tui import messages as msg
 from fwcheat.tui.kernels import BUSY, LABELS, SIDES, KernelBridge, KernelState
+from fwcheat.tui.widgets.device_stub import DeviceStub
 from fwcheat.tui.widgets.results import ResultsList
 from fwcheat.tui.widgets.search_box import SearchBox
 from fwcheat.tui.widgets.status_bar import StatusBar
@@ -182,7 +183,9 @@ class FwcheatApp(App[None]):
     def compose(self) -> ComposeResult:
         with Horizontal(id="top"):
             yield SearchBox(self.initial_query, id="search")
-            yield Select(_device_options(0), value=self.device, allow_blank=False, id="device", compact=True)
+            # The real Select comes just after the first frame (see on_ready); this draws the same.
+            labels = {value: text for text, value in _device_options(0)}
+            yield DeviceStub(labels.get(self.device, self.device), id="device-stub")
         with Horizontal(id="body"):
             if self.scan_path is not None:
                 from fwcheat.tui.widgets.scan_view import ScanView
@@ -211,6 +214,7 @@ class FwcheatApp(App[None]):
         # index opened and the kernels started, so that none of it delays that frame.
         from fwcheat.tui.widgets.pair_view import PairView
 
+        self._mount_device_select()
         self.query_one("#body").mount(PairView(self.frameworks, id="pair"))
         self.load_catalog()
         self._exit_on_signals()
@@ -219,6 +223,15 @@ class FwcheatApp(App[None]):
         if self.start_kernels:
             self.start_kernel_pool(*self.frameworks)
             self.set_interval(1.0, self.poll_kernels)
+
+    def _mount_device_select(self) -> None:
+        """The device Select, in place of the stand-in that drew it in the first frame."""
+        stub = self.query_one("#device-stub", DeviceStub)
+        select = Select(
+            _device_options(self.gpus), value=self.device, allow_blank=False, id="device", compact=True
+        )
+        self.query_one("#top").mount(select, after=stub)
+        stub.remove()
 
     def _load_pair(self) -> None:
         """The user's pair from the config file (in table order); a bad one is said and skipped."""
@@ -812,7 +825,12 @@ class FwcheatApp(App[None]):
 
     # -- device -------------------------------------------------------------------------
     def action_device(self) -> None:
-        select = self.query_one("#device", Select)
+        try:
+            select = self.query_one("#device", Select)
+        except NoMatches:
+            select = None
+        if select is None or not select.is_mounted:
+            return  # F2 while the first frame is drawn: the selector is not there yet
         select.focus()
         select.expanded = True
 
