@@ -73,8 +73,11 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    arguments = list(sys.argv[1:] if argv is None else argv)
+def parse_arguments(arguments: list[str]) -> argparse.Namespace | None:
+    """The parsed command line; None when there is no command to run (help was printed)."""
+    if not arguments and DEFAULT_COMMAND in COMMANDS:
+        # Plain `fwcheat` opens the default command: only its options are needed.
+        return build_parser(only=DEFAULT_COMMAND).parse_args([DEFAULT_COMMAND])
     # Building every subcommand's options costs more than a whole search: when the first
     # argument names a command, build only that one (`fwcheat --help` still lists them all).
     first = arguments[0] if arguments else None
@@ -83,9 +86,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         if DEFAULT_COMMAND not in COMMANDS:
             parser.print_help()
-            return 0
+            return None
         parser = build_parser(only=DEFAULT_COMMAND)
         args = parser.parse_args([DEFAULT_COMMAND, *arguments])
+    return args
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_arguments(list(sys.argv[1:] if argv is None else argv))
+    if args is None:
+        return 0
     try:
         return int(args._module.main(args))
     except KeyboardInterrupt:
