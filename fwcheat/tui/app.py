@@ -14,7 +14,7 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import on, work
 from textual.app import App, ComposeResult, SystemCommand
@@ -164,6 +164,32 @@ class FwcheatApp(App[None]):
         #: The status line shows a verdict (cleared when another entry is shown).
         self._status_is_verdict = False
         self._exit_signal: int | None = None
+        self._gc_paused = False
+
+    def run(self, *args: Any, **kwargs: Any) -> None:
+        """Run the app, with Python's cycle collector paused until the first frame is drawn.
+
+        What was imported so far (Textual, fwcheat: some 35,000 tracked objects) lives
+        as long as the app, so it is frozen out of all later collections (``gc.freeze``);
+        the first frame's own short-lived objects are collected once it is drawn.
+        """
+        import gc
+
+        if not gc.get_freeze_count():  # once a process (tests run many apps)
+            gc.freeze()
+        self._gc_paused = gc.isenabled()
+        gc.disable()
+        try:
+            return super().run(*args, **kwargs)
+        finally:
+            self._resume_gc()
+
+    def _resume_gc(self) -> None:
+        if self._gc_paused:
+            import gc
+
+            self._gc_paused = False
+            gc.enable()
 
     # -- layout -------------------------------------------------------------------
     def get_default_screen(self) -> Screen:
@@ -212,6 +238,7 @@ class FwcheatApp(App[None]):
     def on_ready(self) -> None:
         # After the first frame: the editors (tree-sitter) are imported and mounted, the
         # index opened and the kernels started, so that none of it delays that frame.
+        self._resume_gc()
         from fwcheat.tui.widgets.pair_view import PairView
 
         self._mount_device_select()
