@@ -81,6 +81,10 @@ def parse_arguments(arguments: list[str]) -> argparse.Namespace | None:
     # Building every subcommand's options costs more than a whole search: when the first
     # argument names a command, build only that one (`fwcheat --help` still lists them all).
     first = arguments[0] if arguments else None
+    if first == "run":
+        quick = _quick_run(arguments[1:])
+        if quick is not None:
+            return quick
     parser = build_parser(only=first if first in COMMANDS else None)
     args = parser.parse_args(arguments)
     if args.command is None:
@@ -103,5 +107,24 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         # `fwcheat search x | head`: the reader went away; that is not an error.
+        sys.stderr.close()
+        return 0
+
+
+def _quick_run(arguments: list[str]) -> int | None:
+    """`fwcheat run` on warm kernels (:mod:`fwcheat.quickrun`); None when the full path must run it.
+
+    ``FWCHEAT_QUICK_RUN=0`` always takes the full path (to compare the two, or to step around a fault).
+    """
+    if os.environ.get("FWCHEAT_QUICK_RUN", "").strip() == "0":
+        return None
+    from fwcheat.quickrun import main as quick_main
+
+    try:
+        return quick_main(arguments)
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
         sys.stderr.close()
         return 0

@@ -25,6 +25,7 @@ class Framework:
         "aliases",
         "cpu_name",
         "device_var",
+        "env_prefixes",
         "extra",
         "gpu_name",
         "index_field",
@@ -57,6 +58,7 @@ class Framework:
         index_field: str,
         index_weight: float = 2.0,
         kernel_env: tuple[tuple[str, str], ...] = (),
+        env_prefixes: tuple[str, ...] = (),
         normalisers: tuple[tuple[str, str], ...] = (),
         runnable: bool = True,
         version_module: str = "",
@@ -94,6 +96,9 @@ class Framework:
         self.index_weight = index_weight
         #: Environment variables its kernel starts with (set before any import).
         self.kernel_env = kernel_env
+        #: Prefixes of the user's environment variables that change what it does
+        #: (a warm kernel started under other values is replaced).
+        self.env_prefixes = env_prefixes
         #: (regex, replacement) pairs applied to printed output before comparing.
         self.normalisers = normalisers
         #: Whether fwcheat runs its snippets.
@@ -161,6 +166,7 @@ TABLE: tuple[Framework, ...] = (
         cpu_name="cpu",
         gpu_name="cuda:{index}",
         index_field="api_pytorch",
+        env_prefixes=("TORCH", "PYTORCH_"),
         normalisers=((r",?\s*device='(?:cuda|cpu|mps)(?::\d+)?'", ""),),
     ),
     Framework(
@@ -189,6 +195,7 @@ TABLE: tuple[Framework, ...] = (
         cpu_name="mx.cpu()",
         gpu_name="mx.gpu({index})",
         index_field="api_mxnet",
+        env_prefixes=("MXNET_",),
         query_aliases=(("f", "nd"), ("ag", "autograd"), ("sym", "symbol"), ("ndarray", "tensor")),
         numpy_below="1.24",
         # MXBoard (MXNet's TensorBoard writer) predates protobuf 4's C++ runtime.
@@ -206,6 +213,7 @@ TABLE: tuple[Framework, ...] = (
         cpu_name="/CPU:0",
         gpu_name="/GPU:{index}",
         index_field="api_tensorflow",
+        env_prefixes=("TF_",),
         index_weight=1.5,
         kernel_env=_TF_ENV,
         normalisers=(_TF_DEVICE,),
@@ -222,6 +230,7 @@ TABLE: tuple[Framework, ...] = (
         cpu_name="/CPU:0",
         gpu_name="/GPU:{index}",
         index_field="api_keras",
+        env_prefixes=("KERAS_",),
         index_weight=1.5,
         kernel_env=_TF_ENV,
         normalisers=(_TF_DEVICE,),

@@ -119,6 +119,20 @@ def print_results(
         console.print(f"wall time {wall * 1000:.0f} ms", style="dim")
 
 
+def write_results(
+    title: str,
+    entry_id: str,
+    device: str,
+    results: dict[str, ExecutionResult],
+    wall: float,
+    verdicts: Mapping[str, Verdict] | None = None,
+) -> None:
+    """What `fwcheat run` prints on stdout: the entry's title line, then :func:`print_results`."""
+    out = Console(highlight=False)
+    out.print(Text(safe_line(title)) + Text(f"  {entry_id} · device {device}", style="dim"))
+    print_results(out, results, verdicts, wall)
+
+
 def report_line(report: EntryReport) -> Text:
     """One line for an entry: status, id, time, first problem."""
     text = Text()

@@ -40,7 +40,7 @@ if TYPE_CHECKING:  # msgspec and dataclasses are slow to import: kept off the se
 
 CACHE_ENV = "FWCHEAT_CACHE_DIR"
 #: Bump when the index layout or the scoring inputs change.
-SCHEMA: Final = 5
+SCHEMA: Final = 6
 
 #: Field weights of the ranking: where a word appears matters as much as how often.
 FIELD_WEIGHTS: Final = {
@@ -132,6 +132,7 @@ def _write_index(conn: sqlite3.Connection, kb: KnowledgeBase, stamp: str) -> Non
         CREATE TABLE phrases (phrase TEXT, doc INTEGER);
         CREATE TABLE problems (path TEXT, line INTEGER, message TEXT, fix TEXT, severity TEXT);
         CREATE TABLE overridden (id TEXT, path TEXT, line INTEGER, layer TEXT);
+        CREATE TABLE runs (id TEXT PRIMARY KEY, compare TEXT, gpus INTEGER) WITHOUT ROWID;
         """
     )
     per_doc: list[dict[str, Counter[str]]] = []
@@ -183,6 +184,9 @@ def _write_index(conn: sqlite3.Connection, kb: KnowledgeBase, stamp: str) -> Non
     conn.executemany("INSERT INTO postings VALUES (?,?,?,?)", posting_rows)
     conn.executemany("INSERT INTO vocab VALUES (?,?)", vocab_rows)
     conn.executemany("INSERT INTO phrases VALUES (?,?)", phrase_rows)
+    conn.executemany(
+        "INSERT INTO runs VALUES (?,?,?)", [(i, e.compare or "", e.gpus) for i, e in kb.entries.items()]
+    )
     conn.executemany(
         "INSERT INTO problems VALUES (?,?,?,?,?)",
         [(str(p.path), p.line, p.message, p.fix, p.severity) for p in kb.problems],
@@ -286,6 +290,11 @@ class Store:
         marks = ",".join("?" * len(wanted))
         rows = self.conn.execute(f"SELECT doc, card FROM docs WHERE doc IN ({marks})", wanted)
         return {doc: Card.from_json(card) for doc, card in rows}
+
+    def run_facts(self, entry_id: str) -> tuple[str, int] | None:
+        """What `fwcheat run`'s quick path needs beyond the card: the ``compare`` name and GPUs."""
+        row = self.conn.execute("SELECT compare, gpus FROM runs WHERE id = ?", (entry_id,)).fetchone()
+        return (str(row[0]), int(row[1])) if row else None
 
     def card(self, entry_id: str) -> Card | None:
         row = self.conn.execute("SELECT card FROM docs WHERE id = ?", (entry_id,)).fetchone()

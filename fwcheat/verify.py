@@ -132,34 +132,67 @@ def skip_reason(entry: Entry, pool: KernelPool) -> str:
     return ""
 
 
+def usable_cores() -> int:
+    """CPU cores this process may run on."""
+    import os
+
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+def lanes_for(entries: Sequence[Entry], cores: int | None = None) -> int:
+    """How many kernels of each framework keep ``cores`` busy on ``entries``.
+
+    One kernel per framework already runs the frameworks side by side; more
+    are worth their start only when the cores outnumber the frameworks and
+    each kernel still gets a fair share of entries (about 20).
+    """
+    needed = {fw for e in entries for fw in runnable(e)}
+    if not needed:
+        return 1
+    cores = cores or usable_cores()
+    by_cores = max(1, cores // len(needed))
+    by_work = max(1, len(entries) // 20)
+    return max(1, min(by_cores, by_work, 8))
+
+
 async def verify_entries(
-    pool: KernelPool,
+    pool: KernelPool | Sequence[KernelPool],
     entries: Sequence[Entry],
     *,
     timeout: float | None = DEFAULT_TIMEOUT,
     on_report: Callable[[EntryReport], None] | None = None,
 ) -> list[EntryReport]:
-    """Run and check ``entries``; reports come in entry order."""
+    """Run and check ``entries``; reports come in entry order.
+
+    With several pools (see :func:`lanes_for`), each framework's snippets are
+    spread over that framework's kernel in every pool: a kernel takes the next
+    entry as soon as it is free, so a slow framework gets every lane's help
+    and the cores stay busy.
+    """
+    pools = [pool] if isinstance(pool, KernelPool) else list(pool)
+    first = pools[0]
     needed = sorted({fw for e in entries for fw in runnable(e)}, key=RUNNABLE_FRAMEWORKS.index)
-    await pool.start(*needed)
+    await asyncio.gather(*(p.start(*needed) for p in pools))
     loop = asyncio.get_running_loop()
     sides: dict[tuple[str, str], asyncio.Future[tuple[ExecutionResult, Fetched | None]]] = {
         (e.id, fw): loop.create_future() for e in entries for fw in runnable(e)
     }
-    missing = await missing_requirements(pool, entries)  # `requires:` a kernel lacks
-    skips = {e.id: skip_reason(e, pool) or missing.get(e.id, "") for e in entries}
+    missing = await missing_requirements(first, entries)  # `requires:` a kernel lacks
+    skips = {e.id: skip_reason(e, first) or missing.get(e.id, "") for e in entries}
+    queues = {fw: iter([e for e in entries if (e.id, fw) in sides and not skips[e.id]]) for fw in needed}
 
-    async def worker(framework: str) -> None:
-        for entry in entries:
-            future = sides.get((entry.id, framework))
-            if future is None or skips[entry.id]:
-                continue
+    async def worker(lane: KernelPool, framework: str) -> None:
+        for entry in queues[framework]:  # shared by the framework's lanes: each entry once
+            future = sides[(entry.id, framework)]
             try:
-                future.set_result(await pool.run_snippet(entry, framework, timeout=timeout))
+                future.set_result(await lane.run_snippet(entry, framework, timeout=timeout))
             except Exception as exc:  # a bug or lost kernel must not hang the others
                 future.set_exception(exc)
 
-    workers = [asyncio.ensure_future(worker(fw)) for fw in needed]
+    workers = [asyncio.ensure_future(worker(p, fw)) for fw in needed for p in pools]
     reports: list[EntryReport] = []
     try:
         for entry in entries:

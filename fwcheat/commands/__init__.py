@@ -26,6 +26,7 @@ COMMANDS: tuple[str, ...] = (
     "run",
     "weights",
     "check",
+    "kernels",
     "doctor",
     "tui",
 )

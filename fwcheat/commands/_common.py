@@ -116,6 +116,17 @@ def add_execution_options(parser: argparse.ArgumentParser, *, timeout_help: str)
     parser.add_argument("--timeout", type=float, default=60.0, help=timeout_help)
 
 
+def add_fresh_option(parser: argparse.ArgumentParser) -> None:
+    """--fresh, for the commands that leave their kernels warm."""
+    parser.add_argument(
+        "--fresh",
+        action="store_true",
+        help="start private kernels, stopped when the command ends, instead of reusing or leaving "
+        "warm ones (see `fwcheat kernels`; `warm = false` under [kernels] in the config file makes "
+        "it the default)",
+    )
+
+
 def execution_device(args: argparse.Namespace, command: str) -> DeviceRequest | None:
     """The parsed --device of a command that runs snippets; None (reported on stderr) when bad."""
     if args.timeout <= 0:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from fwcheat.commands._common import add_execution_options
+from fwcheat.commands._common import add_execution_options, add_fresh_option
 
 HELP = "run an idiom in real kernels, one per framework, and compare the results"
 DESCRIPTION = (
@@ -28,14 +28,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help=f"the snippets to run, comma-separated ({', '.join(FRAMEWORKS)}; default: all the entry has)",
     )
     parser.add_argument("--all", action="store_true", help="run every framework the entry has (the default)")
+    add_fresh_option(parser)
     add_execution_options(parser, timeout_help="seconds a snippet may run (default 60)")
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
 
 
 def main(args: argparse.Namespace) -> int:
     import time
-
-    from rich.console import Console
 
     from fwcheat.commands._common import console, execution_device, unknown_entry, usable_device
     from fwcheat.kernels.config import ConfigError
@@ -75,7 +74,7 @@ def main(args: argparse.Namespace) -> int:
         err.print(f"fwcheat run: {entry.id} has no snippet fwcheat can run", markup=False)
         return 2
     try:
-        pool = KernelPool(device)
+        pool = KernelPool(device, warm=False if args.fresh else None)
     except ConfigError as exc:
         err.print(f"fwcheat run: {exc}", markup=False)
         return 2
@@ -107,13 +106,7 @@ def main(args: argparse.Namespace) -> int:
         payload = {"id": entry.id, "device": str(device), "wall": round(wall, 4), **outcome.to_dict()}
         sys.stdout.write(json.dumps(payload, indent=2, ensure_ascii=False) + "\n")
     else:
-        from fwcheat.render_run import print_results
+        from fwcheat.render_run import write_results
 
-        out = Console(highlight=False)
-        from rich.text import Text
-
-        from fwcheat.sanitize import safe_line
-
-        out.print(Text(safe_line(entry.title)) + Text(f"  {entry.id} · device {device}", style="dim"))
-        print_results(out, outcome.results, outcome.verdicts, wall)
+        write_results(entry.title, entry.id, str(device), outcome.results, wall, outcome.verdicts)
     return 0 if outcome.ok else 1

@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from fwcheat.commands._common import add_execution_options
+from fwcheat.commands._common import add_execution_options, add_fresh_option
 
 HELP = "run idioms in real kernels and check their recorded output and results"
 DESCRIPTION = (
@@ -19,7 +19,15 @@ DESCRIPTION = (
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("ids", nargs="*", metavar="ID", help="entries to verify (default: all)")
+    add_fresh_option(parser)
     add_execution_options(parser, timeout_help="seconds one snippet may run (default 60)")
+    parser.add_argument(
+        "-j",
+        "--jobs",
+        type=int,
+        metavar="N",
+        help="kernels per framework, sharing the entries (default: enough to keep the cores busy)",
+    )
     parser.add_argument("--json", action="store_true", help="print the reports as JSON")
     parser.add_argument(
         "--update",
@@ -29,6 +37,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
+    import contextlib
     import time
 
     from rich.console import Console
@@ -40,6 +49,7 @@ def main(args: argparse.Namespace) -> int:
     from fwcheat.verify import (
         FAIL,
         EntryReport,
+        lanes_for,
         outputs_to_record,
         record_outputs,
         select_entries,
@@ -61,8 +71,12 @@ def main(args: argparse.Namespace) -> int:
     if not selection.entries:
         err.print("fwcheat verify: no entries to verify", markup=False)
         return 2
+    if args.jobs is not None and args.jobs < 1:
+        err.print("fwcheat verify: --jobs must be 1 or more", markup=False)
+        return 2
+    lanes = args.jobs or lanes_for(selection.entries)
     try:
-        pool = KernelPool(device)
+        pools = [KernelPool(device, warm=False if args.fresh else None) for _ in range(lanes)]
     except ConfigError as exc:
         err.print(f"fwcheat verify: {exc}", markup=False)
         return 2
@@ -71,7 +85,8 @@ def main(args: argparse.Namespace) -> int:
     use_bar = progress_console.is_terminal
 
     async def go() -> list[EntryReport]:
-        async with pool:
+        async with contextlib.AsyncExitStack() as stack:
+            pool = [await stack.enter_async_context(p) for p in pools]
             if not use_bar:
                 return await verify_entries(
                     pool,

@@ -24,20 +24,26 @@ The interface, smallest first:
 - :func:`~fwcheat.kernels.session.run_sync` runs a coroutine for synchronous
   callers (the CLI) with SIGTERM/SIGHUP handled like Ctrl-C.
 
-Nothing here imports rich or Textual; importing this package does not import
-jupyter_client either (that happens when a kernel starts).
+Nothing here imports rich or Textual; importing this package imports nothing
+else (the names above load on first use), and jupyter_client only when a kernel starts.
 """
 
-from fwcheat.kernels.base import (
-    OUTPUT_CAP,
-    Completion,
-    ErrorInfo,
-    ExecutionResult,
-    Kernel,
-    KernelError,
-    OutputEvent,
-    Status,
-)
+from __future__ import annotations
+
+TYPE_CHECKING = False  # typing is not imported on `run`'s quick path
+if TYPE_CHECKING:
+    from typing import Any
+
+    from fwcheat.kernels.base import (
+        OUTPUT_CAP,
+        Completion,
+        ErrorInfo,
+        ExecutionResult,
+        Kernel,
+        KernelError,
+        OutputEvent,
+        Status,
+    )
 
 __all__ = [
     "OUTPUT_CAP",
@@ -49,3 +55,12 @@ __all__ = [
     "OutputEvent",
     "Status",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    # Lazy: the quick path of `fwcheat run` imports fwcheat.kernels.zmtp without the rest.
+    if name in __all__:
+        from fwcheat.kernels import base
+
+        return getattr(base, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

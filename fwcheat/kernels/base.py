@@ -12,15 +12,19 @@ import base64
 import enum
 import io
 import json
+import os
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
 
+TYPE_CHECKING = False  # typing is not imported on `run`'s quick path
 if TYPE_CHECKING:
+    from pathlib import Path
+    from typing import Any
+
     import numpy as np
 
 #: The most output (stdout + stderr + results, in characters) one run keeps.
 OUTPUT_CAP = 1_000_000
+CUT_MARKER = "\n[fwcheat: output cut here; more than {cap:,} characters]\n"
 
 
 class Status(str, enum.Enum):
@@ -33,8 +37,26 @@ class Status(str, enum.Enum):
     DIED = "died"
 
 
-@dataclass(frozen=True)
-class OutputEvent:
+class _Plain:
+    """``__eq__`` and ``__repr__`` from ``__slots__``, as a dataclass has them.
+
+    These records are made on `fwcheat run`'s quick path, where importing
+    ``dataclasses`` (and ``inspect`` with it) would cost more than the run.
+    """
+
+    __slots__: tuple[str, ...] = ()
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self) and all(
+            getattr(self, n) == getattr(other, n) for n in self.__slots__
+        )
+
+    def __repr__(self) -> str:
+        fields = ", ".join(f"{n}={getattr(self, n)!r}" for n in self.__slots__)
+        return f"{type(self).__name__}({fields})"
+
+
+class OutputEvent(_Plain):
     """One piece of output, in the order the kernel sent it.
 
     ``kind`` is ``"stdout"``, ``"stderr"``, ``"result"`` (the value of the last
@@ -42,37 +64,56 @@ class OutputEvent:
     ``"image"`` (``text`` is the path the image was saved to) or ``"error"``.
     """
 
-    kind: str
-    text: str
+    __slots__ = ("kind", "text")
+
+    def __init__(self, kind: str, text: str) -> None:
+        self.kind = kind
+        self.text = text
+
+    def __hash__(self) -> int:
+        return hash((self.kind, self.text))
 
 
-@dataclass(frozen=True)
-class ErrorInfo:
+class ErrorInfo(_Plain):
     """An exception raised by the code that ran."""
 
-    name: str
-    value: str
-    traceback: list[str] = field(default_factory=list)
+    __slots__ = ("name", "traceback", "value")
+
+    def __init__(self, name: str, value: str, traceback: list[str] | None = None) -> None:
+        self.name = name
+        self.value = value
+        self.traceback: list[str] = [] if traceback is None else traceback
 
     def __str__(self) -> str:
         return f"{self.name}: {self.value}" if self.value else self.name
 
 
-@dataclass
-class ExecutionResult:
+class ExecutionResult(_Plain):
     """Everything one run produced."""
 
-    status: Status
-    events: list[OutputEvent] = field(default_factory=list)
-    error: ErrorInfo | None = None
-    #: Wall time from sending the code to the kernel going idle (seconds).
-    duration: float = 0.0
-    #: Why the run did not finish normally (timeout, how the kernel died).
-    reason: str = ""
-    #: True when output beyond :data:`OUTPUT_CAP` was dropped.
-    truncated: bool = False
-    #: ``user_expressions`` results: name -> ``text/plain`` (or an error text).
-    expressions: dict[str, Any] = field(default_factory=dict)
+    __slots__ = ("duration", "error", "events", "expressions", "reason", "status", "truncated")
+
+    def __init__(
+        self,
+        status: Status,
+        events: list[OutputEvent] | None = None,
+        error: ErrorInfo | None = None,
+        duration: float = 0.0,
+        reason: str = "",
+        truncated: bool = False,
+        expressions: dict[str, Any] | None = None,
+    ) -> None:
+        self.status = status
+        self.events: list[OutputEvent] = [] if events is None else events
+        self.error = error
+        #: Wall time from sending the code to the kernel going idle (seconds).
+        self.duration = duration
+        #: Why the run did not finish normally (timeout, how the kernel died).
+        self.reason = reason
+        #: True when output beyond :data:`OUTPUT_CAP` was dropped.
+        self.truncated = truncated
+        #: ``user_expressions`` results: name -> ``text/plain`` (or an error text).
+        self.expressions: dict[str, Any] = {} if expressions is None else expressions
 
     @property
     def ok(self) -> bool:
@@ -137,13 +178,87 @@ class ExecutionResult:
         }
 
 
-@dataclass(frozen=True)
-class Completion:
+class Collector:
+    """Gathers the output of one run from its IOPub messages, keeping at most ``cap`` characters."""
+
+    def __init__(self, cap: int, on_output: OutputCallback | None, image_dir: Path | None) -> None:
+        self.cap = cap
+        self.size = 0
+        self.truncated = False
+        self.events: list[OutputEvent] = []
+        self.error: ErrorInfo | None = None
+        self.on_output = on_output
+        self.image_dir = image_dir
+
+    def add(self, kind: str, text: str) -> None:
+        if self.truncated:
+            return
+        room = self.cap - self.size
+        if len(text) > room:
+            self.truncated = True
+            text = text[: max(room, 0)]
+            self._emit(kind, text)
+            self._emit(kind, CUT_MARKER.format(cap=self.cap))
+            return
+        self._emit(kind, text)
+
+    def _emit(self, kind: str, text: str) -> None:
+        if not text:
+            return
+        self.size += len(text)
+        last = self.events[-1] if self.events else None
+        if last is not None and last.kind == kind and kind in ("stdout", "stderr"):
+            self.events[-1] = OutputEvent(kind, last.text + text)
+        else:
+            self.events.append(OutputEvent(kind, text))
+        if self.on_output is not None:
+            self.on_output(OutputEvent(kind, text))
+
+    def add_data(self, kind: str, data: dict[str, Any]) -> None:
+        for mime, ext in (("image/png", "png"), ("image/jpeg", "jpg")):
+            if mime in data and self.image_dir is not None:
+                from fwcheat.paths import private_dir, private_file
+
+                private_dir(str(self.image_dir))
+                path = self.image_dir / f"{os.urandom(6).hex()}.{ext}"
+                private_file(str(path))  # 0600 before a byte of the image is written
+                path.write_bytes(base64.b64decode(data[mime]))
+                self.add("image", str(path))
+                return
+        if "text/plain" in data:
+            self.add(kind, str(data["text/plain"]))
+
+    def handle(self, msg: dict[str, Any]) -> bool:
+        """Take one iopub message; True when the run is over (kernel idle)."""
+        kind = msg["header"]["msg_type"]
+        content = msg["content"]
+        if kind == "stream":
+            self.add("stdout" if content.get("name") == "stdout" else "stderr", content["text"])
+        elif kind == "execute_result":
+            self.add_data("result", content.get("data", {}))
+        elif kind in ("display_data", "update_display_data"):
+            self.add_data("display", content.get("data", {}))
+        elif kind == "error":
+            self.error = ErrorInfo(
+                str(content.get("ename", "")),
+                str(content.get("evalue", "")),
+                list(content.get("traceback", [])),
+            )
+            self.add("error", str(self.error))
+        elif kind == "status":
+            return bool(content.get("execution_state") == "idle")
+        return False
+
+
+class Completion(_Plain):
     """Candidates for completing the code at a cursor position."""
 
-    matches: list[str]
-    cursor_start: int
-    cursor_end: int
+    __slots__ = ("cursor_end", "cursor_start", "matches")
+
+    def __init__(self, matches: list[str], cursor_start: int, cursor_end: int) -> None:
+        self.matches = matches
+        self.cursor_start = cursor_start
+        self.cursor_end = cursor_end
 
 
 #: Receives output as it arrives, for streaming displays.
@@ -212,18 +327,22 @@ class Kernel(abc.ABC):
         return None
 
 
-@dataclass(frozen=True)
-class Fetched:
+class Fetched(_Plain):
     """A value fetched from a kernel for comparison: an array, or why there is none.
 
     NumPy is imported only when an array arrives: fwcheat itself does not
     depend on it, the kernels do.
     """
 
-    array: np.ndarray | None = None
-    error: str = ""  # "missing", "non-numeric" or "not run"
-    message: str = ""
-    type_name: str = ""
+    __slots__ = ("array", "error", "message", "type_name")
+
+    def __init__(
+        self, array: np.ndarray | None = None, error: str = "", message: str = "", type_name: str = ""
+    ) -> None:
+        self.array = array
+        self.error = error  # "missing", "non-numeric" or "not run"
+        self.message = message
+        self.type_name = type_name
 
     @classmethod
     def from_json(cls, text: str) -> Fetched:

@@ -4,6 +4,8 @@
 
     [kernels]
     mxnet = "mxnet-legacy"   # a kernelspec name from `jupyter kernelspec list`
+    warm = true              # `run`/`verify` leave their kernels running (false: private ones)
+    idle_timeout = 600       # seconds a warm kernel waits for the next command, then exits
 
 so MXNet can live in its own legacy environment. A framework not named there
 runs in this interpreter's own ipykernel.
@@ -15,6 +17,7 @@ import os
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from fwcheat.frameworks import RUNNABLE_FRAMEWORKS
 
@@ -43,6 +46,10 @@ class KernelConfig:
     #: framework -> kernelspec name (absent: the current interpreter).
     kernels: dict[str, str] = field(default_factory=dict)
     path: Path | None = None
+    #: Leave `run`/`verify` kernels running for the next command (``warm = false``: private kernels).
+    warm: bool = True
+    #: Seconds a warm kernel waits for a request before it exits by itself.
+    idle_timeout: float = 600.0
 
     def kernel_for(self, framework: str) -> str | None:
         return self.kernels.get(framework)
@@ -60,12 +67,27 @@ def load_kernel_config(path: Path | None = None) -> KernelConfig:
     if not isinstance(section, dict):
         raise ConfigError(f"{path}: [kernels] must be a table")
     kernels: dict[str, str] = {}
+    options: dict[str, Any] = {}
+    for key, value in list(section.items()):
+        if key == "warm":
+            if not isinstance(value, bool):
+                raise ConfigError(f"{path}: [kernels] warm must be true or false (got {value!r})")
+            options["warm"] = value
+            del section[key]
+        elif key == "idle_timeout":
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
+                raise ConfigError(
+                    f"{path}: [kernels] idle_timeout must be a number of seconds above 0 (got {value!r})"
+                )
+            options["idle_timeout"] = float(value)
+            del section[key]
     for framework, name in section.items():
         if framework not in RUNNABLE_FRAMEWORKS:
             raise ConfigError(
-                f"{path}: [kernels] {framework}: unknown framework ({', '.join(RUNNABLE_FRAMEWORKS)})"
+                f"{path}: [kernels] {framework}: unknown framework ({', '.join(RUNNABLE_FRAMEWORKS)}) "
+                "or setting (warm, idle_timeout)"
             )
         if not isinstance(name, str) or not name:
             raise ConfigError(f"{path}: [kernels] {framework} must be a kernelspec name")
         kernels[framework] = name
-    return KernelConfig(kernels, path)
+    return KernelConfig(kernels, path, **options)

@@ -406,10 +406,58 @@ def _framework_version(name):  # type: ignore[no-untyped-def]
     return getattr(module, "__version__", None) if module is not None else None
 
 
+#: Set in a warm kernel's environment: seconds without a request before it exits by itself.
+IDLE_VARIABLE = "FWCHEAT_IDLE_TIMEOUT"
+
+
+def _watch_idle(timeout):  # type: ignore[no-untyped-def]
+    """Exit the kernel after ``timeout`` seconds without an execute request.
+
+    A warm kernel outlives the fwcheat that started it, so it cannot rely on
+    being told to stop: a thread watches the time since the last request
+    began or ended and ends the process (and the children it started). A
+    run that is still going counts as activity for six timeouts, then the
+    kernel gives up on it too: nothing lingers.
+    """
+    import signal
+    import threading
+    import time
+
+    state = {"last": time.monotonic(), "busy": False}
+
+    def began(*_args):  # type: ignore[no-untyped-def]
+        state["busy"], state["last"] = True, time.monotonic()
+
+    def ended(*_args):  # type: ignore[no-untyped-def]
+        state["busy"], state["last"] = False, time.monotonic()
+
+    ip = get_ipython()
+    ip.events.register("pre_execute", began)
+    ip.events.register("post_execute", ended)
+
+    def watch():  # type: ignore[no-untyped-def]
+        step = min(5.0, max(0.1, timeout / 10.0))
+        while True:
+            time.sleep(step)
+            limit = timeout * 6 if state["busy"] else timeout
+            if time.monotonic() - state["last"] > limit:
+                with contextlib.suppress(Exception):
+                    sys.__stderr__.write("fwcheat: idle for %gs; the kernel exits\n" % timeout)
+                with contextlib.suppress(Exception):
+                    os.killpg(os.getpgid(0), signal.SIGTERM)  # the children first (loader workers)
+                os._exit(0)
+
+    threading.Thread(target=watch, name="fwcheat-idle-exit", daemon=True).start()
+
+
 def startup(framework, cap):  # type: ignore[no-untyped-def]
     """Import the framework now, so the first snippet does not pay for it."""
     _CAP[0] = cap
     _FRAMEWORK[0] = framework
+    idle = os.environ.get(IDLE_VARIABLE)
+    if idle and not isinstance(sys.stdout, _CappedStream):
+        with contextlib.suppress(ValueError):
+            _watch_idle(float(idle))
     if not isinstance(sys.stdout, _CappedStream):
         sys.stdout = _CappedStream(sys.stdout, _CAP)
         sys.stderr = _CappedStream(sys.stderr, _CAP)
@@ -476,17 +524,23 @@ def clear_namespace():  # type: ignore[no-untyped-def]
     restore_state()
 
 
-def bind(framework, kind, index, fresh=False):  # type: ignore[no-untyped-def]
+def bind(framework, kind, index, fresh=False, cwd=None):  # type: ignore[no-untyped-def]
     """Define the framework's device variable in the user namespace.
 
     ``kind`` is ``cpu``, ``gpu`` or ``auto``; with ``fresh`` the namespace is
     emptied first (and the interpreter's state put back). Frameworks with a
     placement scope (TensorFlow, Keras) also run the following cells with the
     device as their default. Returns JSON: the device used and the GPU count,
-    or an error naming what is available.
+    or an error naming what is available. ``cwd`` is the caller's working
+    directory: a warm kernel serves commands started from anywhere, and a
+    snippet's relative paths are the caller's.
     """
     if fresh:
         clear_namespace()
+    if cwd and os.path.isdir(cwd):
+        with contextlib.suppress(OSError):
+            os.chdir(cwd)
+            _SAVED.cwd = cwd  # what the next restore goes back to
     hooks = _hooks(framework)
     try:
         gpus = hooks.gpus()

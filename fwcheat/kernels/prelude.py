@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 import json
+import os
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -53,13 +54,22 @@ def bind_expression(framework: str, device: DeviceRequest, fresh: bool = False) 
 PREPARE_MARK = "#fwcheat:prepare "  # same as in_kernel.PREPARE_MARK
 
 
-def prepare_line(framework: str, device: DeviceRequest, fresh: bool = True) -> str:
+def prepare_line(framework: str, device: DeviceRequest, fresh: bool = True, cwd: str | None = None) -> str:
     """A first cell line that makes the kernel bind ``device`` / ``ctx`` first.
+
+    ``cwd`` (default: this process's working directory) becomes the kernel's,
+    so a snippet's relative paths mean the same in a kernel left warm by a
+    command started elsewhere.
 
     The kernel's input transformer runs :func:`bind` and drops the line, so
     the snippet runs in the same request; see ``in_kernel.prepare_transformer``.
     """
-    return PREPARE_MARK + json.dumps([framework, device.kind, device.index, fresh]) + "\n"
+    if cwd is None:
+        try:
+            cwd = os.getcwd()
+        except OSError:
+            cwd = ""
+    return PREPARE_MARK + json.dumps([framework, device.kind, device.index, fresh, cwd]) + "\n"
 
 
 def decode_expression(reply: dict[str, Any] | None) -> dict[str, Any]:

@@ -29,7 +29,7 @@ import signal
 from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from fwcheat import frameworks
 from fwcheat.compare import compare_entry
@@ -50,6 +50,9 @@ from fwcheat.kernels.config import KernelConfig, load_kernel_config
 from fwcheat.kernels.jupyter import kill_leftover_kernels, private_runtime_dir, remove_runtime_dir
 from fwcheat.knowledge.model import Entry
 from fwcheat.run import EntryRun
+
+if TYPE_CHECKING:
+    from fwcheat.kernels.warm import WarmSlot
 
 #: Default time one snippet may run (seconds).
 DEFAULT_TIMEOUT = 60.0
@@ -104,6 +107,7 @@ class KernelFactory(Protocol):
         output_cap: int,
         startup_timeout: float,
         env: dict[str, str],
+        warm: WarmSlot | None = None,
     ) -> Kernel: ...
 
 
@@ -117,6 +121,7 @@ def jupyter_kernel(
     output_cap: int,
     startup_timeout: float,
     env: dict[str, str],
+    warm: WarmSlot | None = None,
 ) -> Kernel:
     """The default factory: a real Jupyter kernel (this interpreter's, or a kernelspec)."""
     from fwcheat.kernels.jupyter import JupyterKernel
@@ -130,6 +135,7 @@ def jupyter_kernel(
         output_cap=output_cap,
         startup_timeout=startup_timeout,
         env=env,
+        warm=warm,
     )
 
 
@@ -202,6 +208,7 @@ class KernelPool:
         startup_timeout: float = STARTUP_TIMEOUT,
         factory: KernelFactory = jupyter_kernel,
         on_state: StateCallback | None = None,
+        warm: bool | None = False,
     ) -> None:
         self.device = parse_device(device) if isinstance(device, str) else device
         self.config = config if config is not None else load_kernel_config()
@@ -215,6 +222,11 @@ class KernelPool:
         self.info: dict[str, KernelInfo] = {}
         self.status: dict[str, KernelStatus] = {fw: KernelStatus(fw) for fw in frameworks.RUNNABLE_FRAMEWORKS}
         self._starting: dict[str, asyncio.Task[KernelInfo]] = {}
+        #: Keep kernels running after this pool, for the next command (see kernels.warm);
+        #: None: as the config file says (``[kernels] warm``, on by default).
+        self.warm = self.config.warm if warm is None else warm
+        #: framework -> a note for its next run (a warm kernel replaced...).
+        self._notes: dict[str, str] = {}
 
     async def __aenter__(self) -> KernelPool:
         return self
@@ -270,6 +282,22 @@ class KernelPool:
         self._set(framework, state=KernelState.STARTING, detail="")
         if self.runtime_dir is None:
             self.runtime_dir = private_runtime_dir()
+        options: dict[str, Any] = {}
+        if self.warm:
+            from fwcheat.kernels.warm import WarmSlot, runtime_root, signature
+
+            options["warm"] = WarmSlot(
+                runtime_root(),
+                framework,
+                signature(
+                    framework,
+                    spec,
+                    dict(row.kernel_env),
+                    output_cap=self.output_cap,
+                    idle_timeout=self.config.idle_timeout,
+                ),
+                self.config.idle_timeout,
+            )
         kernel = self.factory(
             framework,
             spec,
@@ -279,6 +307,7 @@ class KernelPool:
             output_cap=self.output_cap,
             startup_timeout=self.startup_timeout,
             env=dict(row.kernel_env),
+            **options,
         )
         try:
             await kernel.start()
@@ -287,6 +316,9 @@ class KernelPool:
             self.info[framework] = info
             self._set(framework, state=KernelState.UNAVAILABLE, detail=info.error)
             return info
+        note = str(getattr(kernel, "note", "") or "")
+        if note:
+            self._notes[framework] = note
         self.kernels[framework] = kernel
         await self._probe(kernel, info)
         self.info[framework] = info
@@ -305,17 +337,25 @@ class KernelPool:
     async def _probe(self, kernel: Kernel, info: KernelInfo) -> None:
         """Ask a started kernel whether its framework imported, and what it sees."""
         info.pid = kernel.pid
-        reply = await kernel.execute(
-            "",
-            timeout=self.startup_timeout,
-            user_expressions={
-                "startup": prelude.startup_expression(),
-                "probe": prelude.call("probe", info.framework),
-            },
-            silent=True,
-        )
-        started = prelude.decode_expression(reply.expressions.get("startup"))
-        info.probe = prelude.decode_expression(reply.expressions.get("probe"))
+        # A warm kernel reused from an earlier command answered this already (it cannot change).
+        cached = getattr(kernel, "cached_probe", None)
+        if isinstance(cached, dict) and "startup" in cached and "probe" in cached:
+            started, info.probe = dict(cached["startup"]), dict(cached["probe"])
+        else:
+            reply = await kernel.execute(
+                "",
+                timeout=self.startup_timeout,
+                user_expressions={
+                    "startup": prelude.startup_expression(),
+                    "probe": prelude.call("probe", info.framework),
+                },
+                silent=True,
+            )
+            started = prelude.decode_expression(reply.expressions.get("startup"))
+            info.probe = prelude.decode_expression(reply.expressions.get("probe"))
+            remember = getattr(kernel, "remember_probe", None)
+            if callable(remember) and "error" not in started and "error" not in info.probe:
+                remember({"startup": started, "probe": info.probe})
         info.error = ""
         if "error" in started:
             row = frameworks.get(info.framework)
@@ -457,6 +497,7 @@ class KernelPool:
                 tidy_message(result.error.value, hidden),
                 tidy(result.error.traceback, hidden),
             )
+        note = note or self._notes.pop(framework, "")
         if note and not result.reason:
             result.reason = note
         if result.status is Status.DIED:
@@ -489,8 +530,12 @@ class KernelPool:
         *,
         timeout: float | None = DEFAULT_TIMEOUT,
         on_output: OutputCallback | None = None,
+        fetch: bool = True,
     ) -> tuple[ExecutionResult, Fetched | None]:
-        """Run one of ``entry``'s snippets fresh; its ``compare`` value comes back in the same request."""
+        """Run one of ``entry``'s snippets fresh; its ``compare`` value comes back in the same request.
+
+        ``fetch=False`` leaves the value in the kernel (nothing to compare it with).
+        """
         snippet = entry.snippets.get(framework)
         if snippet is None:
             message = f"{entry.id} has no {framework} snippet"
@@ -501,7 +546,7 @@ class KernelPool:
             setup=snippet.setup,
             timeout=timeout,
             on_output=on_output,
-            fetch=entry.compare,
+            fetch=entry.compare if fetch else None,
         )
         return result, self.fetched(result)
 
@@ -525,8 +570,12 @@ class KernelPool:
                 return None
             return lambda event: on_output(framework, event)
 
+        compare = len(chosen) > 1  # one framework alone has nothing to be compared with
         done = await asyncio.gather(
-            *(self.run_snippet(entry, fw, timeout=timeout, on_output=callback(fw)) for fw in chosen)
+            *(
+                self.run_snippet(entry, fw, timeout=timeout, on_output=callback(fw), fetch=compare)
+                for fw in chosen
+            )
         )
         results = {fw: r for fw, (r, _) in zip(chosen, done, strict=True)}
         fetched = {fw: f for fw, (_, f) in zip(chosen, done, strict=True)}

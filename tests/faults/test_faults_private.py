@@ -54,10 +54,10 @@ def test_existing_world_readable_history_is_made_private(dirs: Path) -> None:
 
 
 def test_saved_images_and_their_dirs_are_private(dirs: Path) -> None:
-    from fwcheat.kernels.jupyter import _Collector
+    from fwcheat.kernels.base import Collector
     from fwcheat.kernels.session import default_image_dir
 
-    collector = _Collector(10_000, None, default_image_dir())
+    collector = Collector(10_000, None, default_image_dir())
     png = base64.b64encode(b"\x89PNG\r\n\x1a\n" + bytes(32)).decode()
     collector.add_data("display", {"image/png": png})
     [event] = collector.events

@@ -149,7 +149,7 @@ class FakeKernel(Kernel):
         if not code.startswith(prelude.PREPARE_MARK):
             return code, None
         first, _, rest = code.partition("\n")
-        framework, kind, index, fresh = json.loads(first[len(prelude.PREPARE_MARK) :])
+        framework, kind, index, fresh, *_cwd = json.loads(first[len(prelude.PREPARE_MARK) :])
         if fresh:
             self.namespace = {}
         row = frameworks.get(framework)

@@ -63,6 +63,7 @@ FRONT_ENDS = (
     "fwcheat.commands",
     "fwcheat.render",
     "fwcheat.render_run",
+    "fwcheat.quickrun",
     "fwcheat.highlight",
     "fwcheat.tui",
     "fwcheat.repl",

@@ -1,0 +1,172 @@
+"""A second `fwcheat run` on the kernel the first one left warm, against bare jupyter_client.
+
+All in one run, on one kernel:
+
+1. ``fwcheat run ID -f pytorch`` right after a first one (a new process each
+   time, as a user types it): wall time, target <= 0.15 s for a small snippet;
+2. the same against the floor any client process pays: a bare
+   ``jupyter_client`` execute of the same code on the same running kernel
+   (measured inside one process, client already connected) plus
+   ``python -c pass``: target <= 1.5x;
+3. for context: a whole minimal client process (``python -c`` that imports
+   jupyter_client, connects to the kernel and executes the code), the same
+   command with ``--fresh`` (private kernels, as before warm kernels) and the
+   first, cold command.
+
+    python bench/bench_warm.py [--runs N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import queue
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _timing import time_command, verdict
+
+PYTHON = sys.executable
+CLI = (
+    [str(Path(PYTHON).with_name("fwcheat"))]
+    if Path(PYTHON).with_name("fwcheat").exists()
+    else [PYTHON, "-m", "fwcheat"]
+)
+CODE = "x = 6 * 7\nprint(x)\n"
+KNOWLEDGE = f"""\
+id: bench-small
+title: A small snippet
+title_zh: 小片段
+category: bench
+summary: Prints a number; measures the cost of running, not of the snippet.
+snippets:
+  pytorch:
+    code: |
+{"".join("      " + line + chr(10) for line in CODE.splitlines())}"""
+
+CLIENT = """\
+import sys
+from jupyter_client import BlockingKernelClient
+kc = BlockingKernelClient(connection_file=sys.argv[1])
+kc.load_connection_file()
+kc.start_channels()
+kc.wait_for_ready(timeout=10)
+reply = kc.execute_interactive(sys.argv[2], timeout=10, output_hook=lambda msg: None)
+kc.stop_channels()
+"""
+
+
+def bare_round_trips(connection_file: str, runs: int) -> list[float]:
+    """Execute ``CODE`` on the running kernel with jupyter_client, client connected once."""
+    from jupyter_client import BlockingKernelClient
+
+    kc = BlockingKernelClient(connection_file=connection_file)
+    kc.load_connection_file()
+    kc.start_channels()
+    kc.wait_for_ready(timeout=30)
+    times = []
+    for _ in range(runs + 2):
+        started = time.perf_counter()
+        msg_id = kc.execute(CODE)
+        while True:
+            msg = kc.get_iopub_msg(timeout=30)
+            if (
+                msg["parent_header"].get("msg_id") == msg_id
+                and msg["header"]["msg_type"] == "status"
+                and msg["content"]["execution_state"] == "idle"
+            ):
+                break
+        while True:
+            try:
+                reply = kc.get_shell_msg(timeout=30)
+            except queue.Empty:
+                break
+            if reply["parent_header"].get("msg_id") == msg_id:
+                break
+        times.append(time.perf_counter() - started)
+    kc.stop_channels()
+    return times[2:]  # the first two warm the client up
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--runs", type=int, default=15)
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        (root / "kb").mkdir()
+        (root / "kb" / "bench-small.yaml").write_text(KNOWLEDGE, encoding="utf-8")
+        env = {
+            "FWCHEAT_KNOWLEDGE_PATH": str(root / "kb"),
+            "FWCHEAT_RUNTIME_DIR": str(root / "run"),
+            "FWCHEAT_CACHE_DIR": str(root / "cache"),
+            "FWCHEAT_CONFIG": str(root / "config.toml"),
+            "COLUMNS": "120",
+        }
+        full_env = {**os.environ, **env}
+        command = [*CLI, "run", "bench-small", "-f", "pytorch"]
+        started = time.perf_counter()
+        first = subprocess.run(command, env=full_env, capture_output=True, text=True)
+        cold = time.perf_counter() - started
+        if first.returncode != 0:
+            sys.exit(f"the first run failed:\n{first.stdout}{first.stderr}")
+        record = json.loads((root / "run" / "pytorch-0.json").read_text())
+        connection = record["connection_file"]
+        pid = record["pid"]
+
+        second = time_command(command, runs=args.runs, env=env)
+        still = json.loads((root / "run" / "pytorch-0.json").read_text())["pid"]
+        if still != pid:
+            sys.exit("the warm kernel was replaced between runs: the benchmark is void")
+        bare = bare_round_trips(connection, args.runs)
+        bare_median = statistics.median(bare)
+        python_pass = time_command([PYTHON, "-c", "pass"], runs=args.runs, env=env)
+        client = time_command([PYTHON, "-c", CLIENT, connection, CODE], runs=args.runs, env=env)
+        fresh = time_command([*command, "--fresh"], runs=3, env=env)
+        subprocess.run([*CLI, "kernels", "stop"], env=full_env, capture_output=True)
+
+    floor = bare_median + python_pass.wall
+    print(
+        f"fwcheat warm-kernel benchmark  (python {sys.version.split()[0]}, {os.cpu_count()} CPUs, "
+        f"median of {args.runs})"
+    )
+    print(f"snippet: {CODE.strip()!r} on one PyTorch kernel")
+    print(f"{'measurement':58} {'wall':>9} {'cpu':>9}")
+    rows = [
+        ("fwcheat run, second (kernel warm)", second.wall, second.cpu),
+        ("bare jupyter_client execute, in-process (connected)", bare_median, None),
+        ("python -c pass", python_pass.wall, python_pass.cpu),
+        ("minimal jupyter_client client process (import+connect+run)", client.wall, client.cpu),
+        ("fwcheat run --fresh (private kernel, as before)", fresh.wall, fresh.cpu),
+        ("fwcheat run, first (cold: starts the kernel)", cold, None),
+    ]
+    for name, wall, cpu in rows:
+        cpu_text = "" if cpu is None else f"{cpu * 1000:7.1f}ms"
+        print(f"{name:58} {wall * 1000:7.1f}ms {cpu_text:>9}")
+    print()
+    ratio = second.wall / floor
+    print(f"second run {second.wall * 1000:.0f} ms wall: target <= 150 ms  {verdict(second.wall, 0.150)}")
+    print(
+        f"second run / (bare execute + python -c pass) = {second.wall * 1000:.0f} / {floor * 1000:.1f} ms "
+        f"= {ratio:.2f}x: target <= 1.5x  {verdict(ratio, 1.5)}"
+    )
+    print(
+        f"second run / minimal jupyter_client client process = {second.wall / client.wall:.2f}x wall, "
+        f"{second.cpu / client.cpu:.2f}x cpu"
+    )
+    print(
+        f"second run / --fresh run = {second.wall / fresh.wall:.3f}x ({fresh.wall / second.wall:.0f}x faster)"
+    )
+
+
+if __name__ == "__main__":
+    main()
