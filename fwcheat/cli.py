@@ -81,10 +81,6 @@ def parse_arguments(arguments: list[str]) -> argparse.Namespace | None:
     # Building every subcommand's options costs more than a whole search: when the first
     # argument names a command, build only that one (`fwcheat --help` still lists them all).
     first = arguments[0] if arguments else None
-    if first == "run":
-        quick = _quick_run(arguments[1:])
-        if quick is not None:
-            return quick
     parser = build_parser(only=first if first in COMMANDS else None)
     args = parser.parse_args(arguments)
     if args.command is None:
@@ -97,7 +93,12 @@ def parse_arguments(arguments: list[str]) -> argparse.Namespace | None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = parse_arguments(list(sys.argv[1:] if argv is None else argv))
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    if arguments[:1] == ["run"]:
+        quick = _quick_run(arguments[1:])
+        if quick is not None:
+            return quick
+    args = parse_arguments(arguments)
     if args is None:
         return 0
     try:
