@@ -3,7 +3,8 @@
 All in one run, on one kernel:
 
 1. ``fwcheat run ID -f pytorch`` right after a first one (a new process each
-   time, as a user types it): wall time, target <= 0.15 s for a small snippet;
+   time, as a user types it; output to a pipe, and ``--json``): wall time,
+   target <= 0.15 s for a small snippet;
 2. the same against the floor any client process pays: a bare
    ``jupyter_client`` execute of the same code on the same running kernel
    (measured inside one process, client already connected) plus
@@ -124,6 +125,8 @@ def main() -> None:
         pid = record["pid"]
 
         second = time_command(command, runs=args.runs, env=env)
+        second_json = time_command([*command, "--json"], runs=args.runs, env=env)
+        full_path = time_command(command, runs=args.runs, env={**env, "FWCHEAT_QUICK_RUN": "0"})
         still = json.loads((root / "run" / "pytorch-0.json").read_text())["pid"]
         if still != pid:
             sys.exit("the warm kernel was replaced between runs: the benchmark is void")
@@ -143,6 +146,8 @@ def main() -> None:
     print(f"{'measurement':58} {'wall':>9} {'cpu':>9}")
     rows = [
         ("fwcheat run, second (kernel warm)", second.wall, second.cpu),
+        ("fwcheat run --json, second (kernel warm)", second_json.wall, second_json.cpu),
+        ("fwcheat run, second, engine path (FWCHEAT_QUICK_RUN=0)", full_path.wall, full_path.cpu),
         ("bare jupyter_client execute, in-process (connected)", bare_median, None),
         ("python -c pass", python_pass.wall, python_pass.cpu),
         ("minimal jupyter_client client process (import+connect+run)", client.wall, client.cpu),

@@ -149,7 +149,7 @@ class JupyterKernel(Kernel):
         self.name = name
         self.kernel_name = kernel_name
         self.startup_code = startup_code
-        self.runtime_dir = runtime_dir if warm is None else warm.root
+        self.runtime_dir = runtime_dir if warm is None else Path(warm.root)
         self.image_dir = image_dir
         self.output_cap = output_cap
         self.startup_timeout = startup_timeout

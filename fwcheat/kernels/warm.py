@@ -37,7 +37,6 @@ import os
 import signal
 import sys
 import time
-from pathlib import Path
 
 from fwcheat.kernels.procs import process_alive, process_rss
 
@@ -75,7 +74,7 @@ ENV_PREFIXES = (
 IDLE_VARIABLE = "FWCHEAT_IDLE_TIMEOUT"
 
 
-def runtime_root() -> Path:
+def runtime_root() -> str:
     """The private folder for warm kernels' records and connection files.
 
     ``$FWCHEAT_RUNTIME_DIR``, else ``$XDG_RUNTIME_DIR/fwcheat``, else
@@ -90,17 +89,17 @@ def runtime_root() -> Path:
         path = os.path.join(os.environ["XDG_RUNTIME_DIR"].strip(), "fwcheat")
     else:
         path = os.path.join(cache_dir(), "kernels")
-    return Path(private_dir(path))
+    return private_dir(path)
 
 
 def _helpers_digest() -> str:
     from fwcheat import __version__
 
-    here = Path(__file__).parent
+    here = os.path.dirname(__file__)
     digest = sha256(__version__.encode())
     for name in ("in_kernel.py", "prelude.py"):
-        with contextlib.suppress(OSError):
-            digest.update((here / name).read_bytes())
+        with contextlib.suppress(OSError), open(os.path.join(here, name), "rb") as handle:
+            digest.update(handle.read())
     return f"{__version__}+{digest.hexdigest()[:12]}"
 
 
@@ -187,9 +186,10 @@ class WarmRecord:
         return {name: getattr(self, name) for name in self.FIELDS}
 
     @classmethod
-    def load(cls, path: Path) -> WarmRecord | None:
+    def load(cls, path: str) -> WarmRecord | None:
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
+            with open(path, encoding="utf-8") as handle:
+                data = json.load(handle)
             return cls(**data)
         except (OSError, ValueError, TypeError):
             return None
@@ -199,9 +199,10 @@ class WarmRecord:
         return process_alive(self.pid, self.ticks)
 
 
-def _write_private(path: Path, text: str) -> None:
+def _write_private(path: str, text: str) -> None:
     """Write ``text`` to ``path`` atomically, mode 0600."""
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    folder, name = os.path.split(path)
+    temporary = os.path.join(folder, f".{name}.{os.getpid()}.tmp")
     fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
         handle.write(text)
@@ -234,21 +235,21 @@ class WarmSlot:
 
     def __init__(
         self,
-        root: Path,
+        root: str | os.PathLike[str],
         framework: str,
         signature: dict[str, str],
         idle_timeout: float = DEFAULT_IDLE_TIMEOUT,
     ) -> None:
-        self.root = root
+        self.root = os.fspath(root)
         self.framework = framework
         self.signature = signature
         self.idle_timeout = idle_timeout
         self.slot: int | None = None
         self._lock: IO[bytes] | None = None
 
-    def _paths(self, slot: int) -> tuple[Path, Path]:
-        stem = f"{self.framework}-{slot}"
-        return self.root / f"{stem}.json", self.root / f"{stem}.lock"
+    def _paths(self, slot: int) -> tuple[str, str]:
+        stem = os.path.join(self.root, f"{self.framework}-{slot}")
+        return f"{stem}.json", f"{stem}.lock"
 
     def claim(self) -> WarmRecord | None:
         """Lock a free slot, preferring one whose kernel can be reused; its record, if any."""
@@ -260,7 +261,7 @@ class WarmSlot:
             handle = _try_lock(lock_path)
             if handle is None:
                 continue  # another command uses it
-            record = WarmRecord.load(record_path) if record_path.exists() else None
+            record = WarmRecord.load(record_path) if os.path.exists(record_path) else None
             free.append((slot, handle, record))
             if record is None or not self.unusable(record):
                 break  # nothing better further on
@@ -286,14 +287,14 @@ class WarmSlot:
         for key, value in self.signature.items():
             if record.signature.get(key) != value:
                 return f"it was started for {_MISMATCH.get(key, key)}"
-        if not Path(record.connection_file).is_file():
+        if not os.path.isfile(record.connection_file):
             return "its connection file is gone"
         return ""
 
     def kernel_env(self) -> dict[str, str]:
         return {IDLE_VARIABLE: f"{self.idle_timeout:g}"}
 
-    def save(self, pid: int, pgid: int, ticks: int | None, connection_file: Path) -> None:
+    def save(self, pid: int, pgid: int, ticks: int | None, connection_file: str | os.PathLike[str]) -> None:
         """Record the kernel just started in the claimed slot."""
         assert self.slot is not None
         now = time.time()
@@ -326,7 +327,7 @@ class WarmSlot:
         """End ``record``'s kernel and remove what it left."""
         kill_group(record.pid, record.pgid, record.ticks)
         remove_files(record)
-        self._paths(record.slot)[0].unlink(missing_ok=True)
+        _remove(self._paths(record.slot)[0])
 
     def discard_current(self) -> None:
         """Forget the claimed slot's record (its kernel was just stopped)."""
@@ -334,7 +335,7 @@ class WarmSlot:
         if record is not None:
             remove_files(record)
         if self.slot is not None:
-            self._paths(self.slot)[0].unlink(missing_ok=True)
+            _remove(self._paths(self.slot)[0])
 
     def release(self) -> None:
         """Stamp the last use and unlock the slot; the kernel keeps running."""
@@ -358,7 +359,12 @@ class WarmSlot:
         self.slot = None
 
 
-def _try_lock(path: Path) -> IO[bytes] | None:
+def _remove(path: str) -> None:
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(path)
+
+
+def _try_lock(path: str) -> IO[bytes] | None:
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
     handle = os.fdopen(fd, "r+b")
     try:
@@ -371,9 +377,8 @@ def _try_lock(path: Path) -> IO[bytes] | None:
 
 def remove_files(record: WarmRecord) -> None:
     """The connection file and log of a kernel that is gone."""
-    connection = Path(record.connection_file)
-    connection.unlink(missing_ok=True)
-    connection.with_suffix(".log").unlink(missing_ok=True)
+    _remove(record.connection_file)
+    _remove(os.path.splitext(record.connection_file)[0] + ".log")
 
 
 # -- listing and stopping (`fwcheat kernels`) --------------------------------------
@@ -409,29 +414,34 @@ class WarmKernel:
         return {name: getattr(self, name) for name in self.FIELDS}
 
 
-def _records(root: Path) -> Iterator[tuple[Path, WarmRecord | None]]:
-    for path in sorted(root.glob("*-*.json")):
-        if path.name.startswith("kernel-"):
-            continue  # a connection file
-        yield path, WarmRecord.load(path)
+def _records(root: str) -> Iterator[tuple[str, WarmRecord | None]]:
+    try:
+        names = sorted(os.listdir(root))
+    except FileNotFoundError:
+        return
+    for name in names:
+        if name.endswith(".json") and "-" in name and not name.startswith(("kernel-", ".")):
+            path = os.path.join(root, name)  # not a connection file
+            yield path, WarmRecord.load(path)
 
 
-def warm_kernels(root: Path | None = None) -> list[WarmKernel]:
+def warm_kernels(root: str | os.PathLike[str] | None = None) -> list[WarmKernel]:
     """The warm kernels alive now; records of kernels that are gone are removed."""
-    root = root or runtime_root()
+    root = os.fspath(root or runtime_root())
     found = []
     now = time.time()
     for path, record in _records(root):
         if record is None:
             continue
-        lock = path.with_suffix(".lock")
-        handle = _try_lock(lock) if lock.exists() else None
-        in_use = lock.exists() and handle is None
+        lock = path[: -len(".json")] + ".lock"
+        exists = os.path.exists(lock)
+        handle = _try_lock(lock) if exists else None
+        in_use = exists and handle is None
         try:
             if not record.alive:
                 if not in_use:
                     remove_files(record)
-                    path.unlink(missing_ok=True)
+                    _remove(path)
                 continue
         finally:
             if handle is not None:
@@ -451,18 +461,18 @@ def warm_kernels(root: Path | None = None) -> list[WarmKernel]:
     return found
 
 
-def stop_warm_kernels(root: Path | None = None) -> list[WarmKernel]:
+def stop_warm_kernels(root: str | os.PathLike[str] | None = None) -> list[WarmKernel]:
     """End every warm kernel (in use or not) and remove their files; the ones stopped."""
-    root = root or runtime_root()
+    root = os.fspath(root or runtime_root())
     stopped = []
     listed = {(k.framework, k.slot): k for k in warm_kernels(root)}
     for path, record in _records(root):
         if record is None:
-            path.unlink(missing_ok=True)
+            _remove(path)
             continue
         kill_group(record.pid, record.pgid, record.ticks)
         remove_files(record)
-        path.unlink(missing_ok=True)
+        _remove(path)
         if (record.framework, record.slot) in listed:
             stopped.append(listed[(record.framework, record.slot)])
     return stopped

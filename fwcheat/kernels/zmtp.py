@@ -72,7 +72,10 @@ class Channel:
     """One ZMTP connection: a DEALER or a SUB socket's single peer."""
 
     def __init__(self, port: int, socket_type: bytes, host: str = "127.0.0.1", timeout: float = 2.0) -> None:
-        self.sock = socket.create_connection((host, port), timeout=timeout)
+        # Not socket.create_connection: its getaddrinfo loads the IDNA codec, for an IP address.
+        self.sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
+        self.sock.settimeout(timeout)
+        self.sock.connect((host, port))
         self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self._buffer = bytearray()
         self._frames: list[bytes] = []
