@@ -81,43 +81,37 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     return parser
 
 
-def _simple_args(arguments: list[str]) -> argparse.Namespace | None:
-    """A command line its command reads without argparse (``parse_simple``), else None.
-
-    For `fwcheat search`, importing and building argparse costs a good share of the
-    whole answer; a plain command line (words and known options) is read directly and
-    anything else (help, an error, an abbreviation) goes through argparse as before.
-    """
-    if not arguments or arguments[0] not in COMMANDS:
-        return None
-    module = _command_module(arguments[0])
-    parse_simple = getattr(module, "parse_simple", None)
-    args = parse_simple(arguments[1:]) if parse_simple is not None else None
+def parse_arguments(arguments: list[str]) -> argparse.Namespace | None:
+    """The parsed command line; None when there is no command to run (help was printed)."""
+    if not arguments and DEFAULT_COMMAND in COMMANDS:
+        # Plain `fwcheat` opens the default command: only its options are needed.
+        return build_parser(only=DEFAULT_COMMAND).parse_args([DEFAULT_COMMAND])
+    args = _simple_args(arguments)
     if args is not None:
-        args.command = arguments[0]
-        args._module = module
+        return args
+    # Building every subcommand's options costs more than a whole search: when the first
+    # argument names a command, build only that one (`fwcheat --help` still lists them all).
+    first = arguments[0] if arguments else None
+    parser = build_parser(only=first if first in COMMANDS else None)
+    args = parser.parse_args(arguments)
+    if args.command is None:
+        if DEFAULT_COMMAND not in COMMANDS:
+            parser.print_help()
+            return None
+        parser = build_parser(only=DEFAULT_COMMAND)
+        args = parser.parse_args([DEFAULT_COMMAND, *arguments])
     return args
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     arguments = list(sys.argv[1:] if argv is None else argv)
-    # Building every subcommand's options costs more than a whole search: when the first
-    # argument names a command, build only that one (`fwcheat --help` still lists them all).
-    first = arguments[0] if arguments else None
-    if first == "run":
+    if arguments[:1] == ["run"]:
         quick = _quick_run(arguments[1:])
         if quick is not None:
             return quick
-    args = _simple_args(arguments)
+    args = parse_arguments(arguments)
     if args is None:
-        parser = build_parser(only=first if first in COMMANDS else None)
-        args = parser.parse_args(arguments)
-    if args.command is None:
-        if DEFAULT_COMMAND not in COMMANDS:
-            parser.print_help()
-            return 0
-        parser = build_parser(only=DEFAULT_COMMAND)
-        args = parser.parse_args([DEFAULT_COMMAND, *arguments])
+        return 0
     try:
         return int(args._module.main(args))
     except KeyboardInterrupt:

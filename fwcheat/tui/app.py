@@ -14,7 +14,7 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import on, work
 from textual.app import App, ComposeResult, SystemCommand
@@ -32,6 +32,7 @@ from fwcheat.frameworks import DEFAULT_PAIR, label, short
 from fwcheat.sanitize import safe_text
 from fwcheat.tui import messages as msg
 from fwcheat.tui.kernels import BUSY, LABELS, SIDES, KernelBridge, KernelState
+from fwcheat.tui.widgets.device_stub import DeviceStub
 from fwcheat.tui.widgets.results import ResultsList
 from fwcheat.tui.widgets.search_box import SearchBox
 from fwcheat.tui.widgets.status_bar import StatusBar
@@ -163,12 +164,54 @@ class FwcheatApp(App[None]):
         #: The status line shows a verdict (cleared when another entry is shown).
         self._status_is_verdict = False
         self._exit_signal: int | None = None
+        self._gc_paused = False
+
+    def run(self, *args: Any, **kwargs: Any) -> None:
+        """Run the app, with Python's cycle collector paused until the first frame is drawn.
+
+        What was imported so far (Textual, fwcheat: some 35,000 tracked objects) lives
+        as long as the app, so it is frozen out of all later collections (``gc.freeze``);
+        the first frame's own short-lived objects are collected once it is drawn.
+        """
+        import gc
+
+        if not gc.get_freeze_count():  # once a process (tests run many apps)
+            gc.freeze()
+        self._gc_paused = gc.isenabled()
+        gc.disable()
+        try:
+            return super().run(*args, **kwargs)
+        finally:
+            self._resume_gc()
+
+    def _resume_gc(self) -> None:
+        if self._gc_paused:
+            import gc
+
+            self._gc_paused = False
+            gc.enable()
 
     # -- layout -------------------------------------------------------------------
+    def get_default_screen(self) -> Screen:
+        """The screen, already in the width class it is about to get.
+
+        Textual sets the breakpoint class on the first Resize, after every widget was
+        styled once: restyling them all again cost a good part of the first frame.
+        """
+        screen = super().get_default_screen()
+        width = self.size.width
+        for threshold, name in sorted(self.HORIZONTAL_BREAKPOINTS or [], reverse=True):
+            if width >= threshold:
+                screen.add_class(name, update=False)
+                break
+        return screen
+
     def compose(self) -> ComposeResult:
         with Horizontal(id="top"):
             yield SearchBox(self.initial_query, id="search")
-            yield Select(_device_options(0), value=self.device, allow_blank=False, id="device", compact=True)
+            # The real Select comes just after the first frame (see on_ready); this draws the same.
+            labels = {value: text for text, value in _device_options(0)}
+            yield DeviceStub(labels.get(self.device, self.device), id="device-stub")
         with Horizontal(id="body"):
             if self.scan_path is not None:
                 from fwcheat.tui.widgets.scan_view import ScanView
@@ -195,8 +238,10 @@ class FwcheatApp(App[None]):
     def on_ready(self) -> None:
         # After the first frame: the editors (tree-sitter) are imported and mounted, the
         # index opened and the kernels started, so that none of it delays that frame.
+        self._resume_gc()
         from fwcheat.tui.widgets.pair_view import PairView
 
+        self._mount_device_select()
         self.query_one("#body").mount(PairView(self.frameworks, id="pair"))
         self.load_catalog()
         self._exit_on_signals()
@@ -205,6 +250,15 @@ class FwcheatApp(App[None]):
         if self.start_kernels:
             self.start_kernel_pool(*self.frameworks)
             self.set_interval(1.0, self.poll_kernels)
+
+    def _mount_device_select(self) -> None:
+        """The device Select, in place of the stand-in that drew it in the first frame."""
+        stub = self.query_one("#device-stub", DeviceStub)
+        select = Select(
+            _device_options(self.gpus), value=self.device, allow_blank=False, id="device", compact=True
+        )
+        self.query_one("#top").mount(select, after=stub)
+        stub.remove()
 
     def _load_pair(self) -> None:
         """The user's pair from the config file (in table order); a bad one is said and skipped."""
@@ -798,7 +852,12 @@ class FwcheatApp(App[None]):
 
     # -- device -------------------------------------------------------------------------
     def action_device(self) -> None:
-        select = self.query_one("#device", Select)
+        try:
+            select = self.query_one("#device", Select)
+        except NoMatches:
+            select = None
+        if select is None or not select.is_mounted:
+            return  # F2 while the first frame is drawn: the selector is not there yet
         select.focus()
         select.expanded = True
 
