@@ -81,6 +81,24 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     return parser
 
 
+def _simple_args(arguments: list[str]) -> argparse.Namespace | None:
+    """A command line its command reads without argparse (``parse_simple``), else None.
+
+    For `fwcheat search`, importing and building argparse costs a good share of the
+    whole answer; a plain command line (words and known options) is read directly and
+    anything else (help, an error, an abbreviation) goes through argparse as before.
+    """
+    if not arguments or arguments[0] not in COMMANDS:
+        return None
+    module = _command_module(arguments[0])
+    parse_simple = getattr(module, "parse_simple", None)
+    args = parse_simple(arguments[1:]) if parse_simple is not None else None
+    if args is not None:
+        args.command = arguments[0]
+        args._module = module
+    return args
+
+
 def parse_arguments(arguments: list[str]) -> argparse.Namespace | None:
     """The parsed command line; None when there is no command to run (help was printed)."""
     if not arguments and DEFAULT_COMMAND in COMMANDS:

@@ -45,7 +45,7 @@ if TYPE_CHECKING:  # msgspec and dataclasses are slow to import: kept off the se
 
 CACHE_ENV = "FWCHEAT_CACHE_DIR"
 #: Bump when the index layout or the scoring inputs change.
-SCHEMA: Final = 6
+SCHEMA: Final = 7
 
 #: Field weights of the ranking: where a word appears matters as much as how often.
 FIELD_WEIGHTS: Final = {
