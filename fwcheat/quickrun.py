@@ -448,6 +448,17 @@ def _print(options: dict[str, Any], card: Any, results: dict[str, ExecutionResul
         }
         sys.stdout.write(json.dumps(payload, indent=2, ensure_ascii=False) + "\n")
         return 0 if ok else 1
+    from fwcheat.fastcards import terminal
+
+    term = terminal(sys.stdout)
+    if term is not None:
+        from fwcheat.run_cards import draw
+
+        text = draw(term, card.title, card.id, "cpu", results, wall)
+        if text is not None:
+            sys.stdout.write(text)
+            sys.stdout.flush()
+            return 0 if ok else 1
     from fwcheat.render_run import write_results
 
     write_results(card.title, card.id, "cpu", results, wall)

@@ -66,6 +66,7 @@ FRONT_ENDS = (
     "fwcheat.fastcards",
     "fwcheat.layout",
     "fwcheat.quickrun",
+    "fwcheat.run_cards",
     "fwcheat.highlight",
     "fwcheat.tui",
     "fwcheat.repl",
