@@ -219,12 +219,10 @@ def _prepare_line(framework: str) -> str:
     return "#fwcheat:prepare " + json.dumps([framework, "cpu", 0, True, cwd]) + "\n"
 
 
-def _image_dir() -> Any:
-    from pathlib import Path
-
+def _image_dir() -> str:
     from fwcheat.paths import cache_dir
 
-    return Path(cache_dir()) / "images"
+    return os.path.join(cache_dir(), "images")
 
 
 def _wait(runs: list[_Run], until: Any, deadline: float) -> bool:

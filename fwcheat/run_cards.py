@@ -37,7 +37,6 @@ def _plain_ok(text: str) -> bool:
 def _body(result: ExecutionResult) -> tuple[str, list[Span]] | None:
     """render_run.result_text as (plain, spans); None when it holds what this module does not lay out."""
     from fwcheat.kernels.base import Status
-    from fwcheat.outputs import strip_ansi
     from fwcheat.sanitize import safe_line, safe_text
 
     parts: list[tuple[str, str | None]] = []
@@ -51,6 +50,8 @@ def _body(result: ExecutionResult) -> tuple[str, list[Span]] | None:
         elif event.kind == "image":
             parts.append((f"[image saved to {safe_line(event.text)}]\n", "blue"))
     if result.error is not None and result.status is Status.ERROR:
+        from fwcheat.outputs import strip_ansi
+
         tb = [safe_text(strip_ansi(line)) for line in result.error.traceback]
         error = "\n".join(tb).strip("\n") + "\n" if tb else f"{safe_text(str(result.error))}\n"
         parts.append((error, "red"))

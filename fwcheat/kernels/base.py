@@ -17,7 +17,6 @@ from collections.abc import Callable
 
 TYPE_CHECKING = False  # typing is not imported on `run`'s quick path
 if TYPE_CHECKING:
-    from pathlib import Path
     from typing import Any
 
     import numpy as np
@@ -181,7 +180,9 @@ class ExecutionResult(_Plain):
 class Collector:
     """Gathers the output of one run from its IOPub messages, keeping at most ``cap`` characters."""
 
-    def __init__(self, cap: int, on_output: OutputCallback | None, image_dir: Path | None) -> None:
+    def __init__(
+        self, cap: int, on_output: OutputCallback | None, image_dir: str | os.PathLike[str] | None
+    ) -> None:
         self.cap = cap
         self.size = 0
         self.truncated = False
@@ -219,11 +220,11 @@ class Collector:
             if mime in data and self.image_dir is not None:
                 from fwcheat.paths import private_dir, private_file
 
-                private_dir(str(self.image_dir))
-                path = self.image_dir / f"{os.urandom(6).hex()}.{ext}"
-                private_file(str(path))  # 0600 before a byte of the image is written
-                path.write_bytes(base64.b64decode(data[mime]))
-                self.add("image", str(path))
+                folder = private_dir(os.fspath(self.image_dir))
+                path = private_file(os.path.join(folder, f"{os.urandom(6).hex()}.{ext}"))  # 0600 first
+                with open(path, "wb") as handle:
+                    handle.write(base64.b64decode(data[mime]))
+                self.add("image", path)
                 return
         if "text/plain" in data:
             self.add(kind, str(data["text/plain"]))
