@@ -287,6 +287,7 @@ class _Saved:
         self.filters = None
         self.numpy_print = None
         self.environ = None
+        self.logging = None
 
 
 _SAVED = _Saved()
@@ -312,9 +313,31 @@ def _save_state():  # type: ignore[no-untyped-def]
     _SAVED.recursion = sys.getrecursionlimit()
     _SAVED.filters = list(warnings.filters)
     _SAVED.environ = dict(os.environ)
+    _SAVED.logging = _logging_state()
     numpy = sys.modules.get("numpy")
     if numpy is not None:
         _SAVED.numpy_print = numpy.get_printoptions()
+
+
+def _logging_state():  # type: ignore[no-untyped-def]
+    """``logging.disable``'s level, the root logger's level and handlers."""
+    import logging
+
+    root = logging.getLogger()
+    return (logging.root.manager.disable, root.level, list(root.handlers))
+
+
+def _restore_logging(saved):  # type: ignore[no-untyped-def]
+    import logging
+
+    disabled, level, handlers = saved
+    root = logging.getLogger()
+    if logging.root.manager.disable != disabled:
+        logging.disable(disabled)
+    if root.level != level:
+        root.setLevel(level)
+    if root.handlers != handlers:
+        root.handlers[:] = handlers
 
 
 def restore_state():  # type: ignore[no-untyped-def]
@@ -322,7 +345,8 @@ def restore_state():  # type: ignore[no-untyped-def]
 
     The standard streams (replaced or closed), ``sys`` hooks, builtins, the
     working directory, ``sys.path``, the recursion limit, warning filters,
-    environment variables, NumPy's print options, and the framework's own
+    environment variables, logging (``logging.disable``, the root logger's
+    level and handlers), NumPy's print options, and the framework's own
     global switches (see ``HOOKS[...].reset``).
     """
     replaced = False
@@ -368,6 +392,9 @@ def restore_state():  # type: ignore[no-untyped-def]
         for name in [n for n in os.environ if n not in _SAVED.environ]:
             del os.environ[name]
         os.environ.update(_SAVED.environ)
+    if _SAVED.logging is not None:
+        with contextlib.suppress(Exception):
+            _restore_logging(_SAVED.logging)
     numpy = sys.modules.get("numpy")
     if numpy is not None:
         if _SAVED.numpy_print is None:

@@ -72,6 +72,19 @@ async def test_each_run_gets_a_fresh_namespace(pool: KernelPool) -> None:
     assert kept.status is Status.ERROR
 
 
+async def test_logging_a_snippet_silences_is_back_for_the_next(pool: KernelPool) -> None:
+    # Two bundled snippets call logging.disable(WARNING); a later one that logs at INFO
+    # (callback-speedometer) printed nothing when it ran after them in the same kernel.
+    state = "import logging\nr = logging.getLogger()\n"
+    state += "print(logging.root.manager.disable, r.level, len(r.handlers))"
+    before = await pool.run("mxnet", state)
+    spoil = "import logging\nlogging.disable(logging.WARNING)\nlogging.getLogger().setLevel(logging.ERROR)\n"
+    spoil += "logging.getLogger().addHandler(logging.NullHandler())"
+    assert (await pool.run("mxnet", spoil)).ok
+    after = await pool.run("mxnet", state)
+    assert before.ok and after.stdout == before.stdout
+
+
 async def test_torch_and_mxnet_run_at_the_same_time(pool: KernelPool) -> None:
     code = "import time\nt0 = time.time()\ntime.sleep(1.5)\nprint(round(t0, 1))"
     started = time.perf_counter()
