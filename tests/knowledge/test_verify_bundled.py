@@ -4,6 +4,10 @@ This is `fwcheat verify` over the whole bundled knowledge base on CPU, through
 the in-process engine: one PyTorch and one MXNet kernel, started together and
 reused for every entry, each working through the list at its own pace. The
 summary is printed even when everything passes, so it shows in the CI log.
+
+Then the same kernels run every entry again, in reverse order: a warm kernel
+(and the TUI, the REPL) runs entries again and after any other, so an entry
+must not depend on running first, nor leave the kernel unfit for the next.
 """
 
 from __future__ import annotations
@@ -37,16 +41,24 @@ def test_every_bundled_entry_passes(capsys: pytest.CaptureFixture[str]) -> None:
     entries = list(kb.entries.values())
     assert entries
 
+    again: list[EntryReport] = []
+    wall_again = 0.0
+
     async def verify_all() -> list[EntryReport]:
+        nonlocal again, wall_again
         async with KernelPool("cpu") as pool:
             infos = await pool.start("pytorch", "mxnet")
             errors = [info.error for info in infos.values() if info.error]
             assert not errors, errors
-            return await verify_entries(pool, entries, timeout=120)
+            first = await verify_entries(pool, entries, timeout=120)
+            started_again = time.perf_counter()
+            again = await verify_entries(pool, entries[::-1], timeout=120)
+            wall_again = time.perf_counter() - started_again
+            return first
 
     started = time.perf_counter()
     reports = asyncio.run(verify_all())
-    wall = time.perf_counter() - started
+    wall = time.perf_counter() - started - wall_again
     counts = {s: sum(r.status == s for r in reports) for s in (PASS, FAIL, SKIP)}
     failed = [r for r in reports if r.status == FAIL]
     with capsys.disabled():
@@ -57,7 +69,13 @@ def test_every_bundled_entry_passes(capsys: pytest.CaptureFixture[str]) -> None:
         for report in reports:
             if report.status != PASS:
                 print(describe(report))
+        print(f"again on the same kernels, in reverse order: {wall_again:.1f}s")
     assert len(reports) == len(entries)
     assert not failed, "\n".join(describe(r) for r in failed)
     weak = [f"{r.entry_id}: {warning}" for r in reports for warning in r.warnings]
     assert not weak, "compare values that prove little:\n" + "\n".join(weak)
+    failed_again = [r for r in again if r.status == FAIL]
+    assert not failed_again, (
+        "fail when run again in the same kernels, after every other entry:\n"
+        + "\n".join(describe(r) for r in failed_again)
+    )
