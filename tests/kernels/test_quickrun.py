@@ -1,9 +1,9 @@
 """`fwcheat run` on warm kernels: the quick path prints what the full path prints.
 
-The kernels are left warm by a first `fwcheat run` (a subprocess, through the
+The kernel is left warm by a first `fwcheat run` (a subprocess, through the
 engine); the quick path then runs in this process (:func:`fwcheat.quickrun.main`
-returns None when it declines), and the full path runs as a subprocess with
-``FWCHEAT_QUICK_RUN=0`` on a private kernel, for the same output.
+returns None when it declines), and the engine's path runs as a subprocess with
+``FWCHEAT_QUICK_RUN=0`` on the same kernel, for the same output.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ import os
 import re
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -86,24 +87,36 @@ entries:
 """
 
 
-@pytest.fixture
-def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    (tmp_path / "kb.yaml").write_text(KNOWLEDGE, encoding="utf-8")
-    for name, value in {
-        "FWCHEAT_KNOWLEDGE_PATH": tmp_path / "kb.yaml",
-        "FWCHEAT_RUNTIME_DIR": tmp_path / "run",
-        "FWCHEAT_CONFIG": tmp_path / "config.toml",
-        "FWCHEAT_CACHE_DIR": tmp_path / "cache",
-    }.items():
-        monkeypatch.setenv(name, str(value))
-    monkeypatch.setenv("COLUMNS", "90")
-    monkeypatch.delenv("CUDA_VISIBLE_DEVICES", raising=False)
-    monkeypatch.delenv("FWCHEAT_QUICK_RUN", raising=False)
-    monkeypatch.chdir(tmp_path)
-    first = cli("run", "quick-print")  # leaves a warm PyTorch kernel
-    assert first.returncode == 0, first.stderr
-    yield tmp_path
-    cli("kernels", "stop")
+@pytest.fixture(scope="module")
+def home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """One warm PyTorch kernel for the module (the tests run in file order; the death is last)."""
+    folder = tmp_path_factory.mktemp("quickrun")
+    (folder / "kb.yaml").write_text(KNOWLEDGE, encoding="utf-8")
+    values = {
+        "FWCHEAT_KNOWLEDGE_PATH": str(folder / "kb.yaml"),
+        "FWCHEAT_RUNTIME_DIR": str(folder / "run"),
+        "FWCHEAT_CONFIG": str(folder / "config.toml"),
+        "FWCHEAT_CACHE_DIR": str(folder / "cache"),
+        "COLUMNS": "90",
+    }
+    saved = {k: os.environ.get(k) for k in [*values, "CUDA_VISIBLE_DEVICES", "FWCHEAT_QUICK_RUN"]}
+    os.environ.update(values)
+    os.environ.pop("CUDA_VISIBLE_DEVICES", None)
+    os.environ.pop("FWCHEAT_QUICK_RUN", None)
+    cwd = os.getcwd()
+    os.chdir(folder)
+    try:
+        first = cli("run", "quick-print")  # leaves a warm PyTorch kernel
+        assert first.returncode == 0, first.stderr
+        yield folder
+        cli("kernels", "stop")
+    finally:
+        os.chdir(cwd)
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
 
 
 def cli(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
@@ -130,7 +143,8 @@ def warm_pid(home: Path) -> int:
 def test_the_quick_path_prints_what_the_full_path_prints(
     home: Path, entry: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    full = cli("run", entry, "--fresh", FWCHEAT_QUICK_RUN="0")
+    # The engine's path on the same warm kernel (it reconnects through jupyter's files).
+    full = cli("run", entry, FWCHEAT_QUICK_RUN="0")
     status = quickrun.main([entry])
     out = capsys.readouterr().out
     assert status == full.returncode == (0 if entry == "quick-print" else 1)
@@ -138,7 +152,7 @@ def test_the_quick_path_prints_what_the_full_path_prints(
     if entry == "quick-error":
         assert "line 2" in out and "ValueError: math domain error" in out  # the snippet's own line numbers
 
-    full_json = json.loads(cli("run", entry, "--json", "--fresh", FWCHEAT_QUICK_RUN="0").stdout)
+    full_json = json.loads(cli("run", entry, "--json", FWCHEAT_QUICK_RUN="0").stdout)
     assert quickrun.main([entry, "--json"]) == status
     quick_json = json.loads(capsys.readouterr().out)
     for payload in (full_json, quick_json):
