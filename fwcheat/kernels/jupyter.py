@@ -50,8 +50,9 @@ os.environ.setdefault("JUPYTER_PLATFORM_DIRS", "1")
 INTERRUPT_GRACE = 3.0
 #: How long a warm kernel left by an earlier command may take to answer before it is replaced.
 RECONNECT_TIMEOUT = 5.0
-#: How long a kernel asked to shut down may take before it is killed.
-SHUTDOWN_WAIT = 2.0
+#: How long a kernel asked to shut down may take before it is killed. A kernel holds nothing
+#: worth a long wait (TensorFlow's takes about a second to exit, every command would pay it).
+SHUTDOWN_WAIT = 0.25
 #: How often a silent kernel is checked for being alive (seconds).
 POLL_INTERVAL = 0.2
 
