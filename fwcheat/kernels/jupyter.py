@@ -1,12 +1,17 @@
-"""Run code in a real Jupyter kernel through jupyter_client's async API.
+"""Run code in a real Jupyter kernel, asynchronously.
 
-One :class:`JupyterKernel` owns one kernel process. Faults in the code or the
+One :class:`JupyterKernel` owns one kernel process: it launches it (its own
+process group; jupyter_client writes the connection file and finds a
+kernelspec) and talks to it through :class:`~fwcheat.kernels.wire.WireClient`.
+With a :class:`~fwcheat.kernels.warm.WarmSlot` it reconnects to a kernel an
+earlier command left running, and leaves it running. Faults in the code or the
 kernel (exceptions, timeouts, crashes, floods of output) come back as an
 :class:`~fwcheat.kernels.base.ExecutionResult`; they never escape as
 exceptions, so a caller can run untrusted snippets in a loop.
 
-Every kernel started here is recorded in a process-wide registry; an ``atexit``
-hook kills the process group of any kernel that was not shut down cleanly.
+Every private kernel started here is recorded in a process-wide registry; an
+``atexit`` hook kills the process group of any that was not shut down cleanly
+(a private kernel also exits by itself once this process is gone).
 """
 
 from __future__ import annotations
