@@ -209,7 +209,12 @@ class JupyterKernel(Kernel):
         await self._launch()
         if self.warm is not None:
             assert self._pid is not None and self._connection_file is not None
-            self.warm.save(self._pid, self._pgid or self._pid, self._ticks, self._connection_file)
+            try:
+                self.warm.save(self._pid, self._pgid or self._pid, self._ticks, self._connection_file)
+            except OSError as exc:  # the record cannot be written: keep it private, stopped at the end
+                self.note = f"a private {self.name} kernel (the warm record cannot be written: {exc})"
+                self.warm.unlock()
+                self.warm = None
         self._dead_reason = None
         if self.startup_code:
             self.startup_result = await self._run(

@@ -286,8 +286,14 @@ class KernelPool:
         if self.warm:
             from fwcheat.kernels.warm import WarmSlot, runtime_root, signature
 
+            try:
+                root = runtime_root()
+            except OSError as exc:  # no private folder for the records: private kernels
+                self.warm = False
+                self._notes[framework] = f"kernels are private this time (no runtime folder: {exc})"
+        if self.warm:
             options["warm"] = WarmSlot(
-                runtime_root(),
+                root,
                 framework,
                 signature(
                     framework,

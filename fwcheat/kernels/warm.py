@@ -365,13 +365,22 @@ def _remove(path: str) -> None:
 
 
 def _try_lock(path: str) -> IO[bytes] | None:
+    """The lock file held, or None when another command holds it.
+
+    Other failures (a file system without locks, a folder that cannot be
+    written) raise OSError: the caller then uses a private kernel.
+    """
+    import errno
+
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
     handle = os.fdopen(fd, "r+b")
     try:
         fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except OSError:
+    except OSError as exc:
         handle.close()
-        return None
+        if exc.errno in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
+            return None
+        raise
     return handle
 
 

@@ -278,3 +278,37 @@ async def test_a_kernel_restarted_outside_the_pool_is_not_restarted_again(
         assert (await pool.run("mxnet", "print(kept)", fresh=False)).stdout == "1\n"
         assert world.log.count(("mxnet", "restart")) == 1
         assert pool.state("mxnet") is IDLE
+
+
+async def test_a_pool_without_a_runtime_folder_runs_private_kernels_with_a_note(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    not_a_folder = tmp_path / "file"
+    not_a_folder.write_text("", encoding="utf-8")
+    monkeypatch.setenv("FWCHEAT_RUNTIME_DIR", str(not_a_folder / "run"))
+    world = FakeWorld()
+    pool = KernelPool(
+        "cpu", config=KernelConfig(), image_dir=tmp_path / "images", factory=world.factory, warm=True
+    )
+    async with pool:
+        result = await pool.run("pytorch", "print(1)")
+    assert result.ok and result.stdout == "1\n"
+    assert "kernels are private this time (no runtime folder" in result.reason
+    assert pool.warm is False
+    assert "warm" not in world.kernels["pytorch"].options  # the factory was asked for a private kernel
+
+
+async def test_a_warm_pool_hands_each_kernel_its_slot(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("FWCHEAT_RUNTIME_DIR", str(tmp_path / "run"))
+    world = FakeWorld()
+    pool = KernelPool(
+        "cpu", config=KernelConfig(), image_dir=tmp_path / "images", factory=world.factory, warm=True
+    )
+    async with pool:
+        await pool.start("pytorch", "mxnet")
+    slots = {fw: k.options["warm"] for fw, k in world.kernels.items()}
+    assert set(slots) == {"pytorch", "mxnet"}
+    assert all(slot.root == str(tmp_path / "run") for slot in slots.values())
+    assert slots["pytorch"].signature["framework"] == "pytorch"
