@@ -931,8 +931,26 @@ class FwcheatApp(App[None]):
     def action_save(self) -> None:
         entry = self.pair.entry
         edited = self.edited_entry(entry) if entry is not None else None
-        if edited is None:
+        if entry is None or edited is None:
             self.notify("Nothing edited here: change a snippet first.")
+            return
+        # The editor shows control characters made visible (\x1b...): saved from here they would
+        # become those letters in the file, and the snippet would no longer be what was written.
+        shown_escaped = [
+            fw
+            for fw in self.edits.get(entry.id, {})
+            if (snippet := entry.snippets.get(fw)) is not None and safe_text(snippet.code) != snippet.code
+        ]
+        if shown_escaped:
+            location = self.catalog.location(entry.id) if self.catalog is not None else None
+            where = f" ({location.path})" if location is not None else ""
+            names = ", ".join(label(fw) for fw in shown_escaped)
+            self.notify(
+                f"The {names} snippet of {entry.id} holds control characters, shown escaped here; "
+                f"saving would write them as text. Edit its YAML file instead{where}.",
+                title="Not saved",
+                severity="error",
+            )
             return
         self.save_edit(edited)
 

@@ -175,3 +175,34 @@ async def test_copy_puts_the_focused_snippet_on_the_clipboard(mini_kb: Path) -> 
         await pilot.pause()
         assert app.clipboard == app.pair.side("mxnet").code
         assert "nd.arange" in app.clipboard
+
+
+async def test_a_snippet_shown_escaped_is_not_saved_from_the_editor(mini_kb: Path) -> None:
+    """Its control characters are shown as `\\x1b`; saving them as those letters would alter the file."""
+    folder = mini_kb / "config" / "fwcheat" / "knowledge" / "test"
+    folder.mkdir(parents=True)
+    path = folder / "hostile-code.yaml"
+    original = (
+        "id: hostile-code\ntitle: Aaa hostile code\ntitle_zh: 敌意\nsummary: Has an escape in its code.\n"
+        'snippets:\n  pytorch:\n    code: "x = 1  # \\e[2J\\nprint(x)\\n"\n'
+        '  mxnet:\n    code: "print(1)\\n"\n'
+    )
+    path.write_text(original, encoding="utf-8")
+    app = FwcheatApp(start_kernels=False)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle(pilot)
+        app.query_one(SearchBox).value = "hostile-code"
+        await wait_for(pilot, lambda: app.pair.entry is not None and app.pair.entry.id == "hostile-code")
+        side = app.pair.side("pytorch")
+        assert "\\x1b[2J" in side.code and "\x1b" not in side.code
+        side.editor.focus()
+        side.editor.move_cursor(side.editor.document.end)
+        await pilot.press("enter", *"print(2)")
+        await pilot.pause()
+        assert "hostile-code" in app.edits
+        await pilot.press("ctrl+s")
+        await pilot.pause(0.3)
+        assert "hostile-code" in app.edits  # kept, for the user to copy
+        messages = [str(n.message) for n in app._notifications]
+        assert any("holds control characters" in m and "hostile-code.yaml" in m for m in messages)
+    assert path.read_text(encoding="utf-8") == original
