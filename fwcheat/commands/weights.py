@@ -11,7 +11,8 @@ DESCRIPTION = (
     "package.module:factory, a callable returning the ported module). Parameters are matched by "
     "the rename rules (`fwcheat search weights-rule`), then by layer order and shape; an "
     "ambiguity or a leftover is an error naming the --map line that resolves it. Writes DST.pt "
-    "and DST.map.yaml (the mapping, editable, accepted back by --map)."
+    "and DST.map.yaml (the mapping, editable, accepted back by --map). Exit status: 0 written, "
+    "2 nothing written (bad input, or a mapping that cannot be made; the message names the fix)."
 )
 
 
@@ -51,7 +52,7 @@ def main(args: argparse.Namespace) -> int:
         if args.json:
             print(json.dumps({"error": str(exc)}, indent=2))
         print(f"fwcheat weights convert: {exc}\nnothing was written.", file=sys.stderr)
-        return 1
+        return 2  # as `fwcheat check` for bad input; 1 is kept for "converted, but it differs"
     if args.json:
         print(json.dumps(result.to_dict(), indent=2))
     else:
