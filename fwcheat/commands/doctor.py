@@ -55,6 +55,17 @@ def _collect() -> dict[str, Any]:
         return report
     report["config"] = str(config.path)
     report["config_exists"] = bool(config.path and config.path.is_file())
+    report["warm"] = config.warm
+    try:
+        from fwcheat.kernels.warm import runtime_root, warm_kernels
+
+        root = runtime_root()
+        report["runtime_dir"] = root
+        report["warm_kernels"] = [k.to_dict() for k in warm_kernels(root)]
+    except OSError as exc:  # run and verify fall back to private kernels: worth a line, not a failure
+        report["runtime_dir"] = None
+        report["warm_kernels"] = []
+        report["runtime_error"] = str(exc)
     try:
         from jupyter_client.kernelspec import KernelSpecManager
 
@@ -163,6 +174,21 @@ def main(args: argparse.Namespace) -> int:
     specs = report.get("kernelspecs", {})
     if specs:
         out.print("kernelspecs: " + ", ".join(f"{n} ({p})" for n, p in sorted(specs.items())), markup=False)
+    if report.get("runtime_error"):
+        out.print(
+            f"warm kernels: unavailable, no private runtime folder ({report['runtime_error']}); "
+            "set FWCHEAT_RUNTIME_DIR to a folder you own",
+            markup=False,
+        )
+    elif report.get("runtime_dir"):
+        warm = report.get("warm_kernels", [])
+        if not report.get("warm", True):
+            state = "off (`warm = false` in the config file)"
+        elif warm:
+            state = f"{len(warm)} running (`fwcheat kernels` lists them, `fwcheat kernels stop` ends them)"
+        else:
+            state = "none running"
+        out.print(f"warm kernels: {state}; {report['runtime_dir']}", markup=False)
     for problem in report["problems"]:
         out.print(Text("problem: ", style="bold red") + Text(problem["problem"]))
         if problem["fix"]:
