@@ -52,6 +52,8 @@ def bind_expression(framework: str, device: DeviceRequest, fresh: bool = False) 
 
 
 PREPARE_MARK = "#fwcheat:prepare "  # same as in_kernel.PREPARE_MARK
+#: How in_kernel.prepare_transformer's error begins when the kernel cannot be reset for a run.
+PREPARE_FAILED = "fwcheat could not prepare the kernel"
 
 
 def prepare_line(framework: str, device: DeviceRequest, fresh: bool = True, cwd: str | None = None) -> str:

@@ -187,6 +187,16 @@ def _decode_fetch(reply: dict[str, Any] | None, reason: str = "") -> Fetched:
     return Fetched.from_json(text)
 
 
+def _not_reset(result: ExecutionResult) -> bool:
+    """Whether the kernel refused the run as it could not be reset (in_kernel.prepare_transformer)."""
+    error = result.error
+    return (
+        error is not None
+        and error.name == "DeviceUnavailable"
+        and error.value.startswith(prelude.PREPARE_FAILED)
+    )
+
+
 def _failure(name: str, message: str, status: Status = Status.ERROR) -> ExecutionResult:
     return ExecutionResult(status, error=ErrorInfo(name, message), reason=message)
 
@@ -488,6 +498,19 @@ class KernelPool:
             result = await kernel.execute(
                 source, timeout=timeout, on_output=on_output, user_expressions=expressions
             )
+            if fresh and _not_reset(result):
+                # An earlier snippet left the kernel in a state it cannot be reset from (the
+                # snippet did not run): a new kernel, and the snippet once more.
+                why = result.error.value if result.error is not None else ""
+                await self.restart(framework, "starting a new kernel (the last one could not be reset)")
+                if self.state(framework) is not KernelState.IDLE:
+                    return _failure("KernelUnavailable", self.status[framework].detail, Status.DIED)
+                kernel = self.kernels[framework]
+                self._set(framework, state=KernelState.BUSY, detail="")
+                result = await kernel.execute(
+                    source, timeout=timeout, on_output=on_output, user_expressions=expressions
+                )
+                note = note or f"the kernel could not be reset ({why}); started a new one"
         except asyncio.CancelledError:
             self._set(framework, state=KernelState.IDLE)
             raise

@@ -54,6 +54,8 @@ class FakeWorld:
     broken: dict[str, str] = field(default_factory=dict)
     #: frameworks whose kernel cannot even start.
     no_start: set[str] = field(default_factory=set)
+    #: frameworks whose current kernel cannot be reset for a fresh run (until restarted).
+    unresettable: set[str] = field(default_factory=set)
     #: (framework, what happened): "start", "restart", "shutdown", "interrupt".
     log: list[tuple[str, str]] = field(default_factory=list)
     kernels: dict[str, FakeKernel] = field(default_factory=dict)
@@ -92,6 +94,7 @@ class FakeKernel(Kernel):
 
     async def restart(self) -> None:
         self.world.log.append((self.framework, "restart"))
+        self.world.unresettable.discard(self.framework)
         await self.start()
 
     async def shutdown(self) -> None:
@@ -150,6 +153,8 @@ class FakeKernel(Kernel):
             return code, None
         first, _, rest = code.partition("\n")
         framework, kind, index, fresh, *_cwd = json.loads(first[len(prelude.PREPARE_MARK) :])
+        if fresh and framework in self.world.unresettable:
+            return rest, f"{prelude.PREPARE_FAILED}: RuntimeError: builtins are gone"
         if fresh:
             self.namespace = {}
         row = frameworks.get(framework)

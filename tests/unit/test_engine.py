@@ -312,3 +312,16 @@ async def test_a_warm_pool_hands_each_kernel_its_slot(
     assert set(slots) == {"pytorch", "mxnet"}
     assert all(slot.root == str(tmp_path / "run") for slot in slots.values())
     assert slots["pytorch"].signature["framework"] == "pytorch"
+
+
+async def test_a_kernel_that_cannot_be_reset_is_replaced_and_the_snippet_runs(tmp_path: Path) -> None:
+    world = FakeWorld()
+    changes: list[KernelStatus] = []
+    async with make_pool(world, tmp_path, changes) as pool:
+        assert (await pool.run("pytorch", "print(1)")).ok
+        world.unresettable.add("pytorch")  # an earlier snippet broke what the reset needs
+        result = await pool.run("pytorch", "print(2)")
+        assert result.ok and result.stdout == "2\n"
+        assert "could not be reset" in result.reason and "builtins are gone" in result.reason
+        assert ("pytorch", "restart") in world.log
+        assert pool.state("pytorch") is KernelState.IDLE
