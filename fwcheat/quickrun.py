@@ -371,8 +371,22 @@ def _run_held(
     if not finished:
         return _report_timeout(options, card, runs, held, timeout, wall)
     results = _results(runs, timeout)
+    if any(_not_reset(r) for r in results.values()):
+        # The kernel could not be reset, so nothing ran: the engine starts a new one and runs it.
+        release(stop=True)
+        return None
     release(stop=False)
     return _print(options, card, results, wall)
+
+
+def _not_reset(result: ExecutionResult) -> bool:
+    """As the engine's check: the kernel refused the run because it could not be reset."""
+    error = result.error
+    return (
+        error is not None
+        and error.name == "DeviceUnavailable"
+        and error.value.startswith("fwcheat could not prepare the kernel")
+    )
 
 
 def _report_death(options: dict[str, Any], card: Any, runs: list[_Run], framework: str, wall: float) -> int:

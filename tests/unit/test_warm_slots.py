@@ -128,3 +128,21 @@ def test_records_and_folder_are_private(tmp_path: Path, sleeper: subprocess.Pope
     assert os.stat(path).st_mode & 0o077 == 0
     saved = WarmRecord.load(path)
     assert saved is not None and saved.probe["probe"] == {"gpus": 0} and saved.last_used >= saved.started
+
+
+def test_the_quick_path_speaks_as_the_engine() -> None:
+    """quickrun keeps its own copies (importing the engine's would cost more than its run)."""
+    from fwcheat import quickrun
+    from fwcheat.devices import parse_device
+    from fwcheat.kernels import prelude
+    from fwcheat.kernels.base import ErrorInfo, ExecutionResult, Status
+
+    for framework in ("pytorch", "mxnet", "tensorflow", "keras"):
+        assert quickrun._prepare_line(framework) == prelude.prepare_line(framework, parse_device("cpu"))
+    refused = ExecutionResult(
+        Status.ERROR, error=ErrorInfo("DeviceUnavailable", prelude.PREPARE_FAILED + ": x")
+    )
+    assert quickrun._not_reset(refused)
+    assert not quickrun._not_reset(
+        ExecutionResult(Status.ERROR, error=ErrorInfo("DeviceUnavailable", "cuda:1"))
+    )
