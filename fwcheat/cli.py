@@ -123,14 +123,14 @@ def parse_arguments(arguments: list[str]) -> argparse.Namespace | None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     arguments = list(sys.argv[1:] if argv is None else argv)
-    if arguments[:1] == ["run"]:
-        quick = _quick_run(arguments[1:])
-        if quick is not None:
-            return quick
-    args = parse_arguments(arguments)
-    if args is None:
-        return 0
     try:
+        if arguments[:1] == ["run"]:
+            quick = _quick_run(arguments[1:])
+            if quick is not None:
+                return quick
+        args = parse_arguments(arguments)
+        if args is None:
+            return 0
         return int(args._module.main(args))
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
@@ -150,11 +150,4 @@ def _quick_run(arguments: list[str]) -> int | None:
         return None
     from fwcheat.quickrun import main as quick_main
 
-    try:
-        return quick_main(arguments)
-    except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
-        return 130
-    except BrokenPipeError:
-        sys.stderr.close()
-        return 0
+    return quick_main(arguments)

@@ -37,21 +37,14 @@ def parse_pair(text: str | list[str] | tuple[str, ...], where: str = "--pair") -
     return keys[0], keys[1]
 
 
-def _config_file() -> str:
-    override = os.environ.get("FWCHEAT_CONFIG")
-    if override:
-        return override
-    from fwcheat.paths import config_dir
-
-    return os.path.join(config_dir(), "config.toml")
-
-
 def configured_pair() -> tuple[str, str]:
     """The pair from the config file's ``[frameworks] pair``, else the default pair.
 
     Raises :class:`PairError` (naming the file) for a pair it cannot use.
     """
-    path = _config_file()
+    from fwcheat.paths import config_file
+
+    path = config_file()
     if not os.path.isfile(path):
         return DEFAULT_PAIR
     import tomllib

@@ -27,6 +27,12 @@ def config_dir() -> str:
     return user_config_dir(APP)
 
 
+def config_file() -> str:
+    """``$FWCHEAT_CONFIG``, else ``<user config dir>/config.toml``."""
+    override = os.environ.get("FWCHEAT_CONFIG")
+    return override if override else os.path.join(config_dir(), "config.toml")
+
+
 def cache_dir() -> str:
     if sys.platform.startswith("linux"):
         return _xdg("XDG_CACHE_HOME", "~/.cache")

@@ -82,12 +82,9 @@ def parse(argv: Sequence[str]) -> dict[str, Any] | None:
 def _kernel_settings() -> tuple[bool, float] | None:
     """(warm, idle timeout) from the config file; None when it names kernelspecs or cannot be read."""
     from fwcheat.kernels.warm import DEFAULT_IDLE_TIMEOUT
+    from fwcheat.paths import config_file
 
-    path = os.environ.get("FWCHEAT_CONFIG")
-    if not path:
-        from fwcheat.paths import config_dir
-
-        path = os.path.join(config_dir(), "config.toml")
+    path = config_file()
     if not os.path.isfile(path):
         return True, DEFAULT_IDLE_TIMEOUT
     from fwcheat.kernels.config import ConfigError, load_kernel_config
@@ -246,7 +243,7 @@ def _wait(runs: list[_Run], until: Any, deadline: float) -> bool:
     return True
 
 
-def _results(runs: list[_Run], timeout: float) -> dict[str, ExecutionResult]:
+def _results(runs: list[_Run]) -> dict[str, ExecutionResult]:
     from fwcheat.kernels.base import ErrorInfo, ExecutionResult, Status
 
     results: dict[str, ExecutionResult] = {}
@@ -358,9 +355,9 @@ def _run_held(
         for run in runs:
             run.send()
         finished = _wait(runs, lambda r: r.done, time.monotonic() + timeout)
-    except ConnectionError as exc:
+    except ConnectionError:
         release(stop=True)
-        return _report_death(options, card, runs, str(exc), time.perf_counter() - started)
+        return _report_death(options, card, runs, time.perf_counter() - started)
     except BaseException:
         release(stop=True)  # busy kernels serve no one: stop them, as the full path does
         raise
@@ -370,7 +367,7 @@ def _run_held(
     wall = time.perf_counter() - started
     if not finished:
         return _report_timeout(options, card, runs, held, timeout, wall)
-    results = _results(runs, timeout)
+    results = _results(runs)
     if any(_not_reset(r) for r in results.values()):
         # The kernel could not be reset, so nothing ran: the engine starts a new one and runs it.
         release(stop=True)
@@ -389,17 +386,16 @@ def _not_reset(result: ExecutionResult) -> bool:
     )
 
 
-def _report_death(options: dict[str, Any], card: Any, runs: list[_Run], framework: str, wall: float) -> int:
+def _report_death(options: dict[str, Any], card: Any, runs: list[_Run], wall: float) -> int:
     from fwcheat.kernels.base import ExecutionResult, Status
 
-    results = _results([r for r in runs if r.done], 0.0)
+    results = _results([r for r in runs if r.done])
     reason = "the kernel is gone (its process ended)"
     for run in runs:
         if not run.done:
             results[run.framework] = ExecutionResult(
                 Status.DIED, events=run.collector.events, reason=reason, duration=wall
             )
-    del framework
     return _print(options, card, {r.framework: results[r.framework] for r in runs}, wall)
 
 
@@ -424,7 +420,7 @@ def _report_timeout(
             os.killpg(run.record.pgid, signal.SIGINT)
     with contextlib.suppress(ConnectionError):
         _wait(late, lambda r: r.idle, time.monotonic() + INTERRUPT_GRACE)
-    results = _results([r for r in runs if r.done], timeout)
+    results = _results([r for r in runs if r.done])
     for run in late:
         slot, record = held[run.framework]
         if run.idle:

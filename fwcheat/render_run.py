@@ -15,6 +15,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from fwcheat import run_cards
 from fwcheat.compare import Verdict
 from fwcheat.kernels.base import ExecutionResult, Status
 from fwcheat.knowledge.model import FRAMEWORK_LABELS
@@ -23,16 +24,11 @@ from fwcheat.sanitize import safe_line, safe_text
 from fwcheat.verify import FAIL, PASS, SKIP, EntryReport
 
 #: Below this many columns the two outputs are stacked instead of side by side.
-SIDE_BY_SIDE_MIN_WIDTH = 100
+SIDE_BY_SIDE_MIN_WIDTH = run_cards.SIDE_BY_SIDE_MIN_WIDTH
 
 STATUS_STYLE = {PASS: "green", FAIL: "bold red", SKIP: "yellow"}
-RUN_STYLE = {
-    Status.OK: "green",
-    Status.ERROR: "red",
-    Status.TIMED_OUT: "magenta",
-    Status.INTERRUPTED: "yellow",
-    Status.DIED: "bold red",
-}
+#: Each run status's style (the table lives in run_cards, which draws without rich).
+RUN_STYLE = {status: run_cards.RUN_STYLE[status.value] for status in Status}
 
 
 def result_text(result: ExecutionResult) -> Text:

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from fwcheat.fastcards import Row, Span, Terminal
     from fwcheat.kernels.base import ExecutionResult
 
-#: render_run.RUN_STYLE by status value (a test holds the two equal).
+#: Each run status's style, by status value (render_run takes its table from here).
 RUN_STYLE = {
     "ok": "green",
     "error": "red",
@@ -24,7 +24,7 @@ RUN_STYLE = {
     "interrupted": "yellow",
     "died": "bold red",
 }
-#: render_run.SIDE_BY_SIDE_MIN_WIDTH.
+#: Below this many columns the outputs are stacked instead of side by side.
 SIDE_BY_SIDE_MIN_WIDTH = 100
 _KNOWN = {"·": 1}
 

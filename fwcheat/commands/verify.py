@@ -86,10 +86,10 @@ def main(args: argparse.Namespace) -> int:
 
     async def go() -> list[EntryReport]:
         async with contextlib.AsyncExitStack() as stack:
-            pool = [await stack.enter_async_context(p) for p in pools]
+            lanes = [await stack.enter_async_context(p) for p in pools]
             if not use_bar:
                 return await verify_entries(
-                    pool,
+                    lanes,
                     selection.entries,
                     timeout=args.timeout,
                     on_report=lambda r: progress_console.print(report_line(r)),
@@ -111,7 +111,7 @@ def main(args: argparse.Namespace) -> int:
                         progress.console.print(report_line(report))
                     progress.update(task, advance=1, description=report.entry_id)
 
-                return await verify_entries(pool, selection.entries, timeout=args.timeout, on_report=advance)
+                return await verify_entries(lanes, selection.entries, timeout=args.timeout, on_report=advance)
 
     started = time.perf_counter()
     reports = run_sync(go())

@@ -13,7 +13,6 @@ runs in this interpreter's own ipykernel.
 
 from __future__ import annotations
 
-import os
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,13 +31,10 @@ class ConfigError(ValueError):
 
 
 def config_path() -> Path:
-    """``$FWCHEAT_CONFIG`` or ``<user config dir>/config.toml``."""
-    override = os.environ.get("FWCHEAT_CONFIG")
-    if override:
-        return Path(override)
-    from fwcheat.paths import config_dir
+    """``$FWCHEAT_CONFIG`` or ``<user config dir>/config.toml`` (:func:`fwcheat.paths.config_file`)."""
+    from fwcheat.paths import config_file
 
-    return Path(config_dir()) / "config.toml"
+    return Path(config_file())
 
 
 @dataclass(frozen=True)

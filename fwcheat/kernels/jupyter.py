@@ -31,6 +31,8 @@ import uuid
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import zmq
+
 from fwcheat.kernels.base import (
     OUTPUT_CAP,
     Collector,
@@ -117,12 +119,6 @@ def describe_exit(returncode: int | None) -> str:
             why += " (aborted)"
         return why
     return f"exited with status {returncode}"
-
-
-def zmq_error() -> type[Exception]:
-    import zmq
-
-    return zmq.ZMQError
 
 
 class JupyterKernel(Kernel):
@@ -228,7 +224,7 @@ class JupyterKernel(Kernel):
         if not why:
             try:
                 client = WireClient(read_connection_file(record.connection_file))
-            except (WireError, zmq_error()) as exc:
+            except (WireError, zmq.ZMQError) as exc:
                 why = f"its connection file cannot be used ({exc})"
             else:
                 try:

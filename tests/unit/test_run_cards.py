@@ -4,25 +4,14 @@ from __future__ import annotations
 
 import contextlib
 import io
-import os
-from collections.abc import Iterator
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from terminal_modes import MODES, console_env
 
 from fwcheat import fastcards, render_run, run_cards
 from fwcheat.kernels.base import ErrorInfo, ExecutionResult, OutputEvent, Status
-
-MODES: dict[str, dict[str, str]] = {
-    "pipe": {},
-    "standard": {"FORCE_COLOR": "1", "TERM": "xterm"},
-    "256": {"FORCE_COLOR": "1", "TERM": "xterm-256color"},
-    "truecolor": {"FORCE_COLOR": "1", "COLORTERM": "truecolor"},
-    "no-color": {"FORCE_COLOR": "1", "TERM": "xterm-256color", "NO_COLOR": "1"},
-    "dumb": {"FORCE_COLOR": "1", "TERM": "dumb"},
-}
-_KEYS = ("FORCE_COLOR", "TERM", "COLORTERM", "NO_COLOR", "COLUMNS", "LINES", "TTY_COMPATIBLE")
 
 TRACEBACK = [
     "\x1b[0;31m---------------------------------------------------------------------------\x1b[0m",
@@ -89,29 +78,13 @@ RESULTS = {
 }
 
 
-@contextlib.contextmanager
-def environment(values: dict[str, str]) -> Iterator[None]:
-    saved = {k: os.environ.get(k) for k in _KEYS}
-    for key in _KEYS:
-        os.environ.pop(key, None)
-    os.environ.update(values)
-    try:
-        yield
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
-
-
 class _Pipe(io.StringIO):
     def isatty(self) -> bool:
         return False
 
 
 def both(mode: str, width: int, title: str, results: dict[str, ExecutionResult]) -> tuple[str | None, str]:
-    with environment({**MODES[mode], "COLUMNS": str(width), "LINES": "40"}):
+    with console_env({**MODES[mode], "COLUMNS": str(width), "LINES": "40"}):
         stream = _Pipe()
         term = fastcards.terminal(stream)
         assert term is not None

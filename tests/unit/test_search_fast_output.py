@@ -23,6 +23,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from rich.console import Console
 from rich.text import Text
+from terminal_modes import KEYS, MODES, console_env
 
 from fwcheat import fastcards
 from fwcheat.cli import build_parser, main
@@ -30,26 +31,6 @@ from fwcheat.commands.search import parse_simple
 from fwcheat.search import Hit
 from fwcheat.store import Store
 
-#: Environment of each way rich can draw: into a pipe, and on terminals of each colour system.
-MODES: dict[str, dict[str, str]] = {
-    "pipe": {},
-    "standard": {"FORCE_COLOR": "1", "TERM": "xterm"},
-    "256": {"FORCE_COLOR": "1", "TERM": "xterm-256color"},
-    "truecolor": {"FORCE_COLOR": "1", "COLORTERM": "truecolor"},
-    "no-color": {"FORCE_COLOR": "1", "TERM": "xterm-256color", "NO_COLOR": "1"},
-    "dumb": {"FORCE_COLOR": "1", "TERM": "dumb"},
-}
-_KEYS = (
-    "FORCE_COLOR",
-    "TERM",
-    "COLORTERM",
-    "NO_COLOR",
-    "COLUMNS",
-    "LINES",
-    "TTY_COMPATIBLE",
-    "UNICODE_VERSION",
-    fastcards.DISABLE_ENV,
-)
 QUERIES = ["autograd", "GradientTape", "求导", "conv2d", "xyzzy plugh"]
 
 
@@ -87,20 +68,9 @@ def drawn(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
 
 def run(argv: list[str], env: dict[str, str]) -> tuple[int, str, str]:
     """``fwcheat ARGV`` in this process, with only ``env`` of the console variables set."""
-    saved = {key: os.environ.get(key) for key in _KEYS}
-    for key in _KEYS:
-        os.environ.pop(key, None)
-    os.environ.update(env)
     out, err = _Stream(), _Stream()
-    try:
-        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-            status = main(argv)
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
+    with console_env(env), contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        status = main(argv)
     return status, out.getvalue(), err.getvalue()
 
 
@@ -353,7 +323,7 @@ def test_the_console_script_output_is_the_same_both_ways() -> None:
     """End to end, through real environment detection: a terminal forced by FORCE_COLOR, then a pipe."""
     prime()
     for extra in ({"FORCE_COLOR": "1", "TERM": "xterm-256color", "COLUMNS": "123"}, {"COLUMNS": "70"}):
-        env = {k: v for k, v in os.environ.items() if k not in _KEYS}
+        env = {k: v for k, v in os.environ.items() if k not in KEYS}
         env.update(extra)
         command = [sys.executable, "-m", "fwcheat", "search", "autograd"]
         fast = subprocess.run(command, capture_output=True, env=env, timeout=60)
@@ -397,7 +367,7 @@ def _on_a_pty(command: list[str], env: dict[str, str], columns: int) -> bytes:
 @pytest.mark.skipif(sys.platform == "win32", reason="needs a pty")
 def test_on_a_real_terminal_the_size_and_colours_are_found_as_rich_finds_them() -> None:
     prime()
-    env = {k: v for k, v in os.environ.items() if k not in _KEYS}
+    env = {k: v for k, v in os.environ.items() if k not in KEYS}
     env["TERM"] = "xterm-256color"
     command = [sys.executable, "-m", "fwcheat", "search", "autograd"]
     for columns in (90, 140):
