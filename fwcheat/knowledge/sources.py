@@ -11,6 +11,7 @@ still hand out ``Path`` objects to callers that want them).
 from __future__ import annotations
 
 import os
+import sys
 
 TYPE_CHECKING = False  # typing itself is not imported on the search path
 if TYPE_CHECKING:
@@ -81,6 +82,79 @@ def _name(entry: os.DirEntry[str]) -> str:
     return entry.name
 
 
+#: Scans kept by a long-lived process (see :func:`remember_scans`): root -> (folders with
+#: their mtimes, files, stamps, whether inotify watches every folder).
+_remembered: dict[str, tuple[list[tuple[str, int]], list[str], list[str | None], bool]] | None = None
+_watch: _Watch | None = None
+
+
+class _Watch:
+    """inotify on the folders scanned: any event there (an edit, a file added, removed or
+    renamed) means the kept scans are out of date. Linux only; one read to check them all."""
+
+    #: IN_MODIFY, IN_ATTRIB, IN_CLOSE_WRITE, IN_MOVED_FROM, IN_MOVED_TO, IN_CREATE, IN_DELETE,
+    #: IN_DELETE_SELF, IN_MOVE_SELF
+    MASK = 0x2 | 0x4 | 0x8 | 0x40 | 0x80 | 0x100 | 0x200 | 0x400 | 0x800
+
+    def __init__(self) -> None:
+        import ctypes
+
+        self._libc = ctypes.CDLL(None, use_errno=True)
+        self.fd = int(self._libc.inotify_init1(os.O_NONBLOCK | os.O_CLOEXEC))
+        if self.fd < 0:
+            raise OSError(ctypes.get_errno(), "inotify_init1")
+
+    def add(self, folder: str) -> bool:
+        return int(self._libc.inotify_add_watch(self.fd, os.fsencode(folder), self.MASK)) >= 0
+
+    def changed(self) -> bool:
+        """True when anything happened in a watched folder since the last call (events drained)."""
+        seen = False
+        while True:
+            try:
+                if not os.read(self.fd, 65536):
+                    return True
+            except BlockingIOError:
+                return seen
+            except OSError:
+                return True
+            seen = True
+
+
+def remember_scans() -> None:
+    """Keep each folder's scan, and re-use it while nothing under it changed.
+
+    For the resident run helper, which opens the index on every request. Where
+    inotify is there, a kept scan is checked by one read of its events; elsewhere
+    by one ``stat`` per folder (a file added, removed or renamed changes its
+    folder's mtime) and per file (an edit changes its size or mtime).
+    """
+    global _remembered, _watch
+    _remembered = {}
+    if sys.platform.startswith("linux"):
+        try:
+            _watch = _Watch()
+        except (OSError, AttributeError):
+            _watch = None
+
+
+def _still_valid(kept: tuple[list[tuple[str, int]], list[str], list[str | None], bool]) -> bool:
+    folders, files, stamps, watched = kept
+    if watched and _watch is not None:
+        return True  # the caller checked the events first
+    try:
+        for folder, mtime in folders:
+            if os.stat(folder).st_mtime_ns != mtime:
+                return False
+        for path, stamp in zip(files, stamps, strict=True):
+            st = os.stat(path)
+            if stamp != f"{st.st_size}|{st.st_mtime_ns}":
+                return False
+    except OSError:
+        return False
+    return True
+
+
 def _scan(path: str) -> tuple[list[str], list[str | None]]:
     """The knowledge files under ``path`` in ``os.walk`` order (names sorted), with their stamps.
 
@@ -93,11 +167,23 @@ def _scan(path: str) -> tuple[list[str], list[str | None]]:
         except OSError:
             return [path], [None]
         return [path], [f"{st.st_size}|{st.st_mtime_ns}"]
+    if _remembered is not None:
+        if _watch is not None and _watch.changed():
+            _remembered.clear()
+        kept = _remembered.get(path)
+        if kept is not None and _still_valid(kept):
+            return list(kept[1]), list(kept[2])
     files: list[str] = []
     stamps: list[str | None] = []
+    folders_seen: list[tuple[str, int]] | None = [] if _remembered is not None else None
+    watched = [True]
 
     def walk(folder: str) -> None:
         try:
+            if folders_seen is not None:  # before listing: a change meanwhile shows next time
+                if _watch is None or not _watch.add(folder):
+                    watched[0] = False
+                folders_seen.append((folder, os.stat(folder).st_mtime_ns))
             with os.scandir(folder) as listing:
                 entries = sorted(listing, key=_name)
         except OSError:
@@ -127,6 +213,8 @@ def _scan(path: str) -> tuple[list[str], list[str | None]]:
             walk(entry.path)
 
     walk(path)
+    if folders_seen and folders_seen[0][0] == path and None not in stamps and _remembered is not None:
+        _remembered[path] = (folders_seen, list(files), list(stamps), watched[0])
     return files, stamps
 
 
