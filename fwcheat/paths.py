@@ -6,8 +6,6 @@ in ``tempfile`` and ``random``); elsewhere platformdirs decides. Plain strings,
 not ``pathlib.Path``: the search path does not import pathlib either.
 """
 
-from __future__ import annotations
-
 import os
 import sys
 
@@ -47,6 +45,20 @@ def data_dir() -> str:
     from platformdirs import user_data_dir
 
     return user_data_dir(APP)
+
+
+def runtime_dir() -> str:
+    """Where warm kernels and the resident run helper keep their files (not created here).
+
+    ``$FWCHEAT_RUNTIME_DIR``, else ``$XDG_RUNTIME_DIR/fwcheat``, else ``<cache dir>/kernels``.
+    """
+    override = os.environ.get("FWCHEAT_RUNTIME_DIR", "").strip()
+    if override:
+        return override
+    runtime = os.environ.get("XDG_RUNTIME_DIR", "").strip()
+    if runtime:
+        return os.path.join(runtime, APP)
+    return os.path.join(cache_dir(), "kernels")
 
 
 def private_dir(path: str) -> str:

@@ -75,21 +75,13 @@ IDLE_VARIABLE = "FWCHEAT_IDLE_TIMEOUT"
 
 
 def runtime_root() -> str:
-    """The private folder for warm kernels' records and connection files.
+    """The private folder for warm kernels' records and connection files, created 0700.
 
-    ``$FWCHEAT_RUNTIME_DIR``, else ``$XDG_RUNTIME_DIR/fwcheat``, else
-    ``<cache dir>/kernels``; created 0700.
+    See :func:`fwcheat.paths.runtime_dir` for where it is.
     """
-    from fwcheat.paths import cache_dir, private_dir
+    from fwcheat.paths import private_dir, runtime_dir
 
-    override = os.environ.get("FWCHEAT_RUNTIME_DIR", "").strip()
-    if override:
-        path = override
-    elif os.environ.get("XDG_RUNTIME_DIR", "").strip():
-        path = os.path.join(os.environ["XDG_RUNTIME_DIR"].strip(), "fwcheat")
-    else:
-        path = os.path.join(cache_dir(), "kernels")
-    return private_dir(path)
+    return private_dir(runtime_dir())
 
 
 def _helpers_digest() -> str:
@@ -471,8 +463,9 @@ def warm_kernels(root: str | os.PathLike[str] | None = None) -> list[WarmKernel]
 
 
 def stop_warm_kernels(root: str | os.PathLike[str] | None = None) -> list[WarmKernel]:
-    """End every warm kernel (in use or not) and remove their files; the ones stopped."""
+    """End every warm kernel (in use or not) and the resident run helper; the kernels stopped."""
     root = os.fspath(root or runtime_root())
+    stop_resident(root)
     stopped = []
     listed = {(k.framework, k.slot): k for k in warm_kernels(root)}
     for path, record in _records(root):
@@ -485,3 +478,45 @@ def stop_warm_kernels(root: str | os.PathLike[str] | None = None) -> list[WarmKe
         if (record.framework, record.slot) in listed:
             stopped.append(listed[(record.framework, record.slot)])
     return stopped
+
+
+# -- the resident run helper's files (see fwcheat.resident) ---------------------------
+
+#: The helper's files in the runtime folder: ``resident.sock``, ``resident.lock``, ``resident.json``.
+RESIDENT = "resident"
+
+
+def resident_file(root: str, suffix: str) -> str:
+    return os.path.join(root, f"{RESIDENT}.{suffix}")
+
+
+def resident_record(root: str | os.PathLike[str] | None = None) -> dict[str, Any] | None:
+    """The resident run helper's record (pid, ticks, started, last_used, idle_timeout) while it runs."""
+    root = os.fspath(root or runtime_root())
+    try:
+        with open(resident_file(root, "json"), encoding="utf-8") as handle:
+            record = json.load(handle)
+        pid, ticks = int(record["pid"]), record.get("ticks")
+    except (OSError, ValueError, TypeError, KeyError):
+        return None
+    if not process_alive(pid, ticks if isinstance(ticks, int) else None):
+        return None
+    return dict(record)
+
+
+def write_resident_record(root: str, record: dict[str, Any]) -> None:
+    _write_private(resident_file(root, "json"), json.dumps(record, indent=1))
+
+
+def stop_resident(root: str | os.PathLike[str] | None = None) -> int | None:
+    """Stop the resident run helper, if one runs; its pid."""
+    root = os.fspath(root or runtime_root())
+    record = resident_record(root)
+    if record is None:
+        return None
+    pid = int(record["pid"])
+    ticks = record.get("ticks")
+    kill_group(pid, pid, ticks if isinstance(ticks, int) else None)  # it leads its own session
+    for suffix in ("json", "sock"):
+        _remove(resident_file(root, suffix))
+    return pid
