@@ -1,5 +1,5 @@
 """`python -m fwcheat` is the same as the `fwcheat` command."""
 
-from fwcheat.cli import main
+from fwcheat.launch import main
 
 raise SystemExit(main())

@@ -23,7 +23,7 @@ import time
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Callable, Sequence
     from typing import Any
 
     from fwcheat.kernels.base import ExecutionResult
@@ -32,6 +32,43 @@ if TYPE_CHECKING:
 
 #: Seconds an interrupted run may take to stop before its kernel is stopped.
 INTERRUPT_GRACE = 3.0
+
+#: A long-lived caller's state between runs (see :func:`keep_state`); None in a one-shot command.
+_kept: dict[tuple[str, int, int | None], tuple[Session, Channel, Channel]] | None = None
+_later: list[Callable[[], None]] | None = None
+
+
+def keep_state() -> None:
+    """For the resident helper: keep kernel connections between runs, and defer slot stamping.
+
+    Connections are kept per kernel process (connection file, pid, start time), so a
+    replaced kernel gets new ones; a run that fails or stops its kernel closes them.
+    The stamp of a slot's last use (and its unlock) waits until :func:`finish_later`.
+    """
+    global _kept, _later
+    _kept, _later = {}, []
+
+
+def finish_later() -> None:
+    """Do what the last run deferred (see :func:`keep_state`), and drop connections to kernels gone."""
+    while _later:
+        _later.pop(0)()
+    if _kept:
+        from fwcheat.kernels.procs import process_alive
+
+        for key in [k for k in _kept if not process_alive(k[1], k[2])]:
+            _session, shell, iopub = _kept.pop(key)
+            shell.close()
+            iopub.close()
+
+
+def forget_connections() -> None:
+    """Close every kept connection (the resident helper is leaving)."""
+    if _kept:
+        for _session, shell, iopub in _kept.values():
+            shell.close()
+            iopub.close()
+        _kept.clear()
 
 
 def parse(argv: Sequence[str]) -> dict[str, Any] | None:
@@ -147,27 +184,44 @@ class _Run:
         self.framework = framework
         self.record = record
         self.setup = setup
-        with open(record.connection_file, encoding="utf-8") as handle:
-            info = json.load(handle)
-        if info.get("transport", "tcp") != "tcp":
-            raise OSError("not a TCP kernel")
-        self.session: Session = Session(
-            str(info["key"]).encode("ascii"), str(info.get("signature_scheme", "hmac-sha256"))
-        )
-        host = str(info.get("ip", "127.0.0.1"))
-        self.shell: Channel = Channel(int(info["shell_port"]), b"DEALER", host)
-        self.iopub: Channel = Channel(int(info["iopub_port"]), b"SUB", host)
-        self.iopub.subscribe()
+        self.key = (record.connection_file, record.pid, record.ticks)
+        kept = _kept.pop(self.key, None) if _kept is not None else None
+        self.welcomed = kept is not None  # a kept IOPub connection is subscribed already
+        if kept is not None:
+            self.session, self.shell, self.iopub = kept
+        else:
+            with open(record.connection_file, encoding="utf-8") as handle:
+                info = json.load(handle)
+            if info.get("transport", "tcp") != "tcp":
+                raise OSError("not a TCP kernel")
+            self.session = Session(
+                str(info["key"]).encode("ascii"), str(info.get("signature_scheme", "hmac-sha256"))
+            )
+            host = str(info.get("ip", "127.0.0.1"))
+            self.shell = Channel(int(info["shell_port"]), b"DEALER", host)
+            try:
+                self.iopub = Channel(int(info["iopub_port"]), b"SUB", host)
+                self.iopub.subscribe()
+                # The kernel greets each new subscription, but its XPUB socket passes a topic up only
+                # once: while another client (the resident helper) is subscribed to everything, only
+                # a topic of our own brings the greeting that says our subscription is in place.
+                self.iopub.subscribe(os.urandom(8).hex().encode("ascii"))
+            except BaseException:
+                self.shell.close()
+                raise
         self.collector = Collector(OUTPUT_CAP, None, _image_dir())
         self.source = _prepare_line(framework) + (setup.rstrip("\n") + "\n" if setup else "") + code
         self.msg_id = ""
         self.idle = False
         self.reply: dict[str, Any] | None = None
-        self.welcomed = False
         self.started = 0.0
         self.duration = 0.0
 
-    def close(self) -> None:
+    def close(self, keep: bool = False) -> None:
+        """Close the connections; with ``keep``, a resident caller keeps them for the next run."""
+        if keep and _kept is not None:
+            _kept[self.key] = (self.session, self.shell, self.iopub)
+            return
         self.shell.close()
         self.iopub.close()
 
@@ -195,9 +249,11 @@ class _Run:
             message = self.session.decode(frames)
             if message is None:
                 continue
-            if channel is self.iopub and message["header"].get("msg_type") == "iopub_welcome":
+            if channel is self.iopub:
+                # Anything published to us shows our subscription is in place (see __init__).
                 self.welcomed = True
-                continue
+                if message["header"].get("msg_type") == "iopub_welcome":
+                    continue
             if not self.msg_id or message["parent_header"].get("msg_id") != self.msg_id:
                 continue
             if channel is self.shell:
@@ -222,8 +278,12 @@ def _image_dir() -> str:
     return os.path.join(cache_dir(), "images")
 
 
-def _wait(runs: list[_Run], until: Any, deadline: float) -> bool:
-    """Read until ``until(run)`` holds for every run; False when ``deadline`` passes first."""
+def _wait(runs: list[_Run], until: Any, deadline: float, cancel: Any = None) -> bool:
+    """Read until ``until(run)`` holds for every run; False when ``deadline`` passes first.
+
+    ``cancel`` (the resident helper's connection to its caller) interrupts the wait when it
+    becomes readable: the caller was interrupted or has gone.
+    """
     from fwcheat.kernels.procs import process_alive
     from fwcheat.kernels.zmtp import wait_readable
 
@@ -233,7 +293,9 @@ def _wait(runs: list[_Run], until: Any, deadline: float) -> bool:
         if left <= 0:
             return False
         channels = [ch for r in runs if not until(r) for ch in (r.shell, r.iopub)]
-        ready = wait_readable(channels, min(left, 0.2))
+        ready = wait_readable([*channels, cancel] if cancel is not None else channels, min(left, 0.2))
+        if cancel is not None and cancel in ready:
+            raise KeyboardInterrupt("the command was interrupted")
         for channel in ready:
             owners[id(channel)].take(channel)
         if not ready:
@@ -273,8 +335,11 @@ def _results(runs: list[_Run]) -> dict[str, ExecutionResult]:
     return results
 
 
-def main(argv: Sequence[str]) -> int | None:
-    """Run ``fwcheat run ARGV`` on warm kernels; None when the full path must do it."""
+def main(argv: Sequence[str], cancel: Any = None) -> int | None:
+    """Run ``fwcheat run ARGV`` on warm kernels; None when the full path must do it.
+
+    ``cancel``: see :func:`_wait` (the resident helper passes it; see :mod:`fwcheat.resident`).
+    """
     options = parse(argv)
     if options is None:
         return None
@@ -285,8 +350,11 @@ def main(argv: Sequence[str]) -> int | None:
     from fwcheat.store import open_store
 
     store = open_store()
-    facts = store.run_facts(options["id"])
-    card = store.card(options["id"]) if facts is not None else None
+    try:
+        facts = store.run_facts(options["id"])
+        card = store.card(options["id"]) if facts is not None else None
+    finally:
+        store.close()
     if facts is None or card is None:
         return None  # no such entry: the full path explains
     compare, gpus = facts
@@ -306,7 +374,21 @@ def main(argv: Sequence[str]) -> int | None:
     held = _claim(frameworks, settings[1])
     if held is None:
         return None
-    return _run_held(options, card, frameworks, held, snippets, setups)
+    status = _run_held(options, card, frameworks, held, snippets, setups, cancel)
+    if status is not None and cancel is None:
+        start_resident(settings[1])
+    return status
+
+
+def start_resident(idle_timeout: float) -> None:
+    """Start the resident run helper when this command looked for it and found none."""
+    from fwcheat import launch
+
+    if launch.missing:
+        launch.missing = False
+        from fwcheat.resident import start
+
+        start(idle_timeout)
 
 
 def _run_held(
@@ -316,6 +398,7 @@ def _run_held(
     held: dict[str, tuple[WarmSlot, WarmRecord]],
     snippets: dict[str, str],
     setups: dict[str, str],
+    cancel: Any = None,
 ) -> int | None:
     import signal
 
@@ -325,25 +408,29 @@ def _run_held(
         from fwcheat.kernels.warm import kill_group
 
         for run in runs:
-            run.close()
+            run.close(keep=not stop)
         for slot, record in held.values():
             if stop:
                 kill_group(record.pid, record.pgid, record.ticks)
                 slot.forget()
+            elif _later is not None:
+                _later.append(slot.release)  # after the answer: nothing waits for the stamp
             else:
                 slot.release()
 
     try:
         for fw in frameworks:
             runs.append(_Run(fw, held[fw][1], snippets[fw], setups.get(fw, "")))
-        if not _wait(runs, lambda r: r.welcomed, time.monotonic() + 2.0):
+        if not _wait(runs, lambda r: r.welcomed, time.monotonic() + 2.0, cancel):
             raise TimeoutError("no IOPub welcome")
-    except (OSError, ValueError, KeyError):  # an unexpected peer: nothing ran yet
+    except BaseException as exc:  # nothing ran yet: let go of everything
         for run in runs:
             run.close()
         for slot, _ in held.values():
             slot.unlock()
-        return None
+        if isinstance(exc, (OSError, ValueError, KeyError)):
+            return None  # an unexpected peer: the full path takes it
+        raise
 
     def interrupted(signum: int, _frame: object) -> None:
         raise KeyboardInterrupt(signal.Signals(signum).name)
@@ -354,7 +441,7 @@ def _run_held(
     try:
         for run in runs:
             run.send()
-        finished = _wait(runs, lambda r: r.done, time.monotonic() + timeout)
+        finished = _wait(runs, lambda r: r.done, time.monotonic() + timeout, cancel)
     except ConnectionError:
         release(stop=True)
         return _report_death(options, card, runs, time.perf_counter() - started)

@@ -115,3 +115,35 @@ def test_installed_wheel_opens_the_tui(installed: Path, tmp_path: Path) -> None:
     module, count = probe(installed, tmp_path, code).split()
     assert module.startswith(str(installed))  # the installed copy, with its own app.tcss
     assert int(count) > 0
+
+
+def test_wheel_ships_the_fwcheat_command_as_a_plain_script(wheel: Path) -> None:
+    """Not a generated console script (those `import re` first): `scripts/fwcheat`, made executable
+    by the installer with its own Python on the first line."""
+    archive = zipfile.ZipFile(wheel)
+    [script] = [n for n in archive.namelist() if n.endswith(".data/scripts/fwcheat")]
+    text = archive.read(script).decode("utf-8")
+    assert text.startswith("#!python\n")
+    assert "from fwcheat.launch import main" in text
+    assert not any(n.endswith("entry_points.txt") for n in archive.namelist())
+
+
+def test_installed_command_runs(installed: Path, tmp_path: Path) -> None:
+    command = installed / "bin" / "fwcheat"
+    assert command.read_text(encoding="utf-8").startswith(f"#!{sys.executable}\n")
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(installed),
+        "FWCHEAT_CACHE_DIR": str(tmp_path / "cache"),
+        "XDG_CONFIG_HOME": str(tmp_path / "config"),
+    }
+    done = subprocess.run(
+        [str(command), "search", "attach_grad", "--json", "-n", "1"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert json.loads(done.stdout)["results"][0]["id"] == "autograd-record"
