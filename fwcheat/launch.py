@@ -30,8 +30,7 @@ CANCEL_WAIT = 10.0
 #: The environment variable that keeps every run in the calling process.
 DISABLE_ENV = "FWCHEAT_RESIDENT"
 
-#: True once this process asked for the helper and found none: a run that then uses
-#: warm kernels starts one for the next command (see :func:`fwcheat.resident.start`).
+#: True once this process asked for the helper and found none (see :func:`start_helper`).
 missing = False
 
 
@@ -77,7 +76,37 @@ def main(argv: "Sequence[str] | None" = None) -> int:
             return status
     from fwcheat.cli import main as cli_main
 
-    return cli_main(arguments)
+    status = cli_main(arguments)
+    if missing and "--fresh" not in arguments:
+        start_helper()
+    return status
+
+
+def start_helper() -> None:
+    """Start the helper in the background when this run found none and left warm kernels.
+
+    Never waits for it and never fails: the next command finds it, or runs by itself.
+    """
+    from fwcheat.kernels.warm import any_warm_kernel
+
+    path = socket_path()
+    if path is None or not any_warm_kernel(os.path.dirname(path)):
+        return
+    code = "import sys; del sys.path[0]; from fwcheat.resident import main; sys.exit(main())"
+    try:  # noqa: SIM105  (contextlib is not imported on this path)
+        os.posix_spawn(
+            sys.executable,
+            [sys.executable, "-c", code],
+            os.environ,
+            file_actions=[
+                (os.POSIX_SPAWN_OPEN, 0, os.devnull, os.O_RDWR, 0),
+                (os.POSIX_SPAWN_DUP2, 0, 1),
+                (os.POSIX_SPAWN_DUP2, 0, 2),
+            ],
+            setsid=True,
+        )
+    except OSError:
+        pass
 
 
 def ask_resident(arguments: list[str]) -> int | None:

@@ -116,7 +116,7 @@ def parse(argv: Sequence[str]) -> dict[str, Any] | None:
     return values
 
 
-def _kernel_settings() -> tuple[bool, float] | None:
+def kernel_settings() -> tuple[bool, float] | None:
     """(warm, idle timeout) from the config file; None when it names kernelspecs or cannot be read."""
     from fwcheat.kernels.warm import DEFAULT_IDLE_TIMEOUT
     from fwcheat.paths import config_file
@@ -343,7 +343,7 @@ def main(argv: Sequence[str], cancel: Any = None) -> int | None:
     options = parse(argv)
     if options is None:
         return None
-    settings = _kernel_settings()
+    settings = kernel_settings()
     if settings is None or not settings[0]:
         return None
     from fwcheat.frameworks import RUNNABLE_FRAMEWORKS, parse_list
@@ -374,21 +374,7 @@ def main(argv: Sequence[str], cancel: Any = None) -> int | None:
     held = _claim(frameworks, settings[1])
     if held is None:
         return None
-    status = _run_held(options, card, frameworks, held, snippets, setups, cancel)
-    if status is not None and cancel is None:
-        start_resident(settings[1])
-    return status
-
-
-def start_resident(idle_timeout: float) -> None:
-    """Start the resident run helper when this command looked for it and found none."""
-    from fwcheat import launch
-
-    if launch.missing:
-        launch.missing = False
-        from fwcheat.resident import start
-
-        start(idle_timeout)
+    return _run_held(options, card, frameworks, held, snippets, setups, cancel)
 
 
 def _run_held(

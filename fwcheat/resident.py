@@ -18,8 +18,8 @@ snippet never holds another command up. A command that is interrupted (Ctrl-C,
 SIGTERM) or killed closes its side of the socket; the helper then stops the
 busy kernels, as the command itself would.
 
-A `fwcheat run` that used warm kernels and found no helper starts one
-(:func:`start`); a lock in the runtime folder keeps it to one. It exits after
+A `fwcheat run` that found no helper and left warm kernels starts one
+(:func:`fwcheat.launch.start_helper`); a lock in the runtime folder keeps it to one. It exits after
 ``idle_timeout`` seconds without a request (as the kernels do), when its files
 are removed, when fwcheat's code changes under it, or on ``fwcheat kernels
 stop``. It serves only the same fwcheat, Python and import path as its own.
@@ -57,23 +57,6 @@ CHECK_EVERY = 2.0
 #: The largest request read (the environment is most of it).
 MAX_REQUEST = 4 << 20
 DECLINED = marshal.dumps((None,))
-
-
-def start(idle_timeout: float) -> None:
-    """Start a helper in the background for the next command (never waits for it, never fails)."""
-    code = "import sys; del sys.path[0]; from fwcheat.resident import main; sys.exit(main(sys.argv[1:]))"
-    with contextlib.suppress(OSError):
-        os.posix_spawn(
-            sys.executable,
-            [sys.executable, "-c", code, f"{idle_timeout:g}"],
-            os.environ,
-            file_actions=[
-                (os.POSIX_SPAWN_OPEN, 0, os.devnull, os.O_RDWR, 0),
-                (os.POSIX_SPAWN_DUP2, 0, 1),
-                (os.POSIX_SPAWN_DUP2, 0, 2),
-            ],
-            setsid=True,
-        )
 
 
 def _preload() -> None:
@@ -281,6 +264,11 @@ class Helper:
             os.chdir("/")
 
 
+def _configured_idle_timeout() -> float:
+    settings = quickrun.kernel_settings()
+    return settings[1] if settings is not None else DEFAULT_IDLE_TIMEOUT
+
+
 def _read_request(connection: socket.socket) -> tuple[tuple[Any, ...] | None, list[int]]:
     """The request and the descriptors that came with it (None for a request that cannot be read)."""
     try:
@@ -305,9 +293,12 @@ def _read_request(connection: socket.socket) -> tuple[tuple[Any, ...] | None, li
 
 
 def main(argv: Sequence[str] = ()) -> int:
-    """Run the helper in this process until it is idle for ``argv[0]`` seconds (the default 600)."""
+    """Run the helper in this process until it is idle for ``argv[0]`` seconds.
+
+    By default, the warm kernels' own ``idle_timeout`` from the config file (600 s).
+    """
     try:
-        idle_timeout = float(argv[0]) if argv else DEFAULT_IDLE_TIMEOUT
+        idle_timeout = float(argv[0]) if argv else _configured_idle_timeout()
     except ValueError:
         idle_timeout = DEFAULT_IDLE_TIMEOUT
     os.chdir("/")

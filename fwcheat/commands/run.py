@@ -94,10 +94,6 @@ def main(args: argparse.Namespace) -> int:
             outcome, wall = run_sync(go())
     else:
         outcome, wall = run_sync(go())
-    if pool.warm:
-        from fwcheat.quickrun import start_resident
-
-        start_resident(pool.config.idle_timeout)  # the next plain run is answered by it
     if isinstance(outcome, str):
         err.print(f"fwcheat run: skipped {entry.id}: {outcome}", markup=False)
         return 0

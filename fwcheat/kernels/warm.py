@@ -426,6 +426,11 @@ def _records(root: str) -> Iterator[tuple[str, WarmRecord | None]]:
             yield path, WarmRecord.load(path)
 
 
+def any_warm_kernel(root: str | os.PathLike[str]) -> bool:
+    """True when a warm kernel's record is in ``root`` (alive or not: a cheap look)."""
+    return any(record is not None for _path, record in _records(os.fspath(root)))
+
+
 def warm_kernels(root: str | os.PathLike[str] | None = None) -> list[WarmKernel]:
     """The warm kernels alive now; records of kernels that are gone are removed."""
     root = os.fspath(root or runtime_root())
