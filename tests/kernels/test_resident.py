@@ -20,6 +20,7 @@ import subprocess
 import sys
 import termios
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -56,12 +57,16 @@ entries:
 """
 
 
+def make_home(folder: Path) -> Path:
+    (folder / "kb.yaml").write_text(KNOWLEDGE, encoding="utf-8")
+    (folder / "run").mkdir()
+    (folder / "config").mkdir()
+    return folder
+
+
 @pytest.fixture
 def home(tmp_path: Path) -> Path:
-    (tmp_path / "kb.yaml").write_text(KNOWLEDGE, encoding="utf-8")
-    (tmp_path / "run").mkdir()
-    (tmp_path / "config").mkdir()
-    return tmp_path
+    return make_home(tmp_path)
 
 
 def env_for(home: Path, **extra: str) -> dict[str, str]:
@@ -132,14 +137,22 @@ def without_timings(payload: dict[str, object]) -> dict[str, object]:
     return payload
 
 
-@pytest.fixture
-def started(home: Path) -> Path:
-    """A warm kernel and the helper, both up (the first command starts them)."""
-    first = fwcheat(home, "run", "res-pid", "--json")
-    assert first.returncode == 0, first.stderr
-    wait_for_helper(home)
+@pytest.fixture(scope="module")
+def shared(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """One runtime folder for the tests below (in file order: the last one stops everything)."""
+    home = make_home(tmp_path_factory.mktemp("resident"))
     yield home
     fwcheat(home, "kernels", "stop")
+
+
+@pytest.fixture
+def started(shared: Path) -> Path:
+    """A warm kernel and the helper, both up (the first command starts them, or they run already)."""
+    if helper(shared) is None or not (shared / "run" / "pytorch-0.json").exists():
+        first = fwcheat(shared, "run", "res-pid", "--json")
+        assert first.returncode == 0, first.stderr
+        wait_for_helper(shared)
+    return shared
 
 
 def test_the_helper_answers_as_the_command_itself_would(started: Path) -> None:
@@ -250,6 +263,7 @@ def test_a_killed_command_leaves_no_busy_kernel(started: Path) -> None:
     proc.wait(timeout=10)
     assert not wait_gone([kernel], timeout=10)
     assert helper(home) is not None
+    assert fwcheat(home, "run", "res-pid", "--json").returncode == 0  # a new kernel for what follows
 
 
 def test_kernels_lists_and_stops_the_helper(started: Path) -> None:
