@@ -161,9 +161,9 @@ class Helper:
             except Exception:  # never let one request take the helper down
                 pass
             finally:
-                connection.close()
                 with self.lock:
-                    self.taken = False  # a command arriving now waits for the lines below, not a run
+                    self.taken = False  # before the close: the caller may come back the moment it sees it
+                connection.close()
                 with contextlib.suppress(Exception):
                     quickrun.finish_later()  # the slots' stamps and unlocks, after the answer
                 self.served += 1
