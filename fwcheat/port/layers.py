@@ -149,6 +149,23 @@ class LayerRules(RewriterBase):
             return self.expr(f"nn.Embedding({num}, {dim})")
         if name in ("LSTM", "GRU", "RNN"):
             return self._rnn(original, updated, name, shown, pos, kw)
+        if name == "PixelShuffle2D":
+            factor = kw.pop("factor", pos[0] if pos else None)
+            value = _literal(cst.parse_expression(factor)) if factor else None
+            if isinstance(value, tuple) and len(set(value)) == 1 and isinstance(value[0], int):
+                factor, value = str(value[0]), value[0]
+            if factor is not None and not kw and not isinstance(value, tuple):
+                # Same channel order (CRD) as Gluon's PixelShuffle2D; only one factor for both axes.
+                self.done(original, "pixel_shuffle", shown, ENTRIES["pixel_shuffle"], "one int factor")
+                return self.expr(f"nn.PixelShuffle({factor})")
+            self.flag(
+                original,
+                "pixel_shuffle",
+                shown,
+                ENTRIES["pixel_shuffle"],
+                f"{TL}'s nn.PixelShuffle takes one int factor for both axes; reshape and permute by hand",
+            )
+            return updated
         self.flag(original, "unmapped", shown, "", f"{shown}: no rule; port by hand")
         return updated
 

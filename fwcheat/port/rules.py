@@ -159,6 +159,7 @@ ENTRIES = {
     "activation": "activation-argument",
     "leaky": "leaky-relu",
     "flatten": "dense-flatten",
+    "pixel_shuffle": "depth-to-space",
     "pooling": "pooling",
     "concat": "concat",
     "stack": "stack",
