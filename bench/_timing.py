@@ -11,9 +11,18 @@ from __future__ import annotations
 import os
 import statistics
 import subprocess
+import sys
 import time
 from collections.abc import Sequence
+from pathlib import Path
 from typing import NamedTuple
+
+#: The `fwcheat` command as a user runs it (the installed script, no `-m` / runpy overhead).
+CLI = (
+    [str(Path(sys.executable).with_name("fwcheat"))]
+    if Path(sys.executable).with_name("fwcheat").exists()
+    else [sys.executable, "-m", "fwcheat"]
+)
 
 
 class Timing(NamedTuple):

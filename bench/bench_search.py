@@ -33,15 +33,9 @@ from collections.abc import Sequence
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _timing import time_command, time_commands, verdict
+from _timing import CLI, time_command, time_commands, verdict
 
 PYTHON = sys.executable
-# The console script, as a user runs it (no `-m` / runpy overhead).
-CLI = (
-    [str(Path(PYTHON).with_name("fwcheat"))]
-    if Path(PYTHON).with_name("fwcheat").exists()
-    else [PYTHON, "-m", "fwcheat"]
-)
 
 TEMPLATE = """\
   - id: generated-{i}

@@ -35,14 +35,9 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _timing import Timing, time_command, verdict
+from _timing import CLI, Timing, time_command, verdict
 
 PYTHON = sys.executable
-CLI = (
-    [str(Path(PYTHON).with_name("fwcheat"))]
-    if Path(PYTHON).with_name("fwcheat").exists()
-    else [PYTHON, "-m", "fwcheat"]
-)
 CODE = "x = 6 * 7\nprint(x)\n"
 KNOWLEDGE = f"""\
 id: bench-small

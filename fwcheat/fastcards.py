@@ -397,7 +397,11 @@ def _header(card: Prepared, score: float | None, via: Sequence[str]) -> tuple[st
         meta += f" · score {score:.2f}"
     if via:
         meta += " · matched " + ", ".join(FRAMEWORK_LABELS.get(v, v) for v in sorted(via)) + " API"
-    parts = [(card.title, "bold"), ("  ", None), (card.title_zh, "bold cyan"), (meta, "dim")]
+    return joined([(card.title, "bold"), ("  ", None), (card.title_zh, "bold cyan"), (meta, "dim")])
+
+
+def joined(parts: Sequence[tuple[str, str | None]]) -> tuple[str, list[Span]]:
+    """Styled pieces as one text and the spans of its styles (an unstyled or empty piece has none)."""
     plain = ""
     spans: list[Span] = []
     for text, style in parts:

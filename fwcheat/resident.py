@@ -153,7 +153,7 @@ class Helper:
             try:
                 connection = self.requests.get(timeout=min(CHECK_EVERY, max(left, 0.05)))
             except queue.Empty:
-                if time.time() - self.last_used >= self.idle_timeout or not self._files_still_mine():
+                if time.time() - self.last_used >= self.idle_timeout or not self.files_still_mine():
                     return
                 continue
             try:
@@ -170,7 +170,7 @@ class Helper:
                 self.last_used = time.time()
                 self._stamp()
 
-    def _files_still_mine(self) -> bool:
+    def files_still_mine(self) -> bool:
         try:
             return os.stat(resident_file(self.root, "sock")).st_ino == self.socket_inode
         except OSError:
@@ -271,6 +271,7 @@ def _configured_idle_timeout() -> float:
 
 def _read_request(connection: socket.socket) -> tuple[tuple[Any, ...] | None, list[int]]:
     """The request and the descriptors that came with it (None for a request that cannot be read)."""
+    descriptors: list[int] = []
     try:
         connection.settimeout(5.0)
         data, descriptors, _flags, _address = socket.recv_fds(connection, 65536, 3)
@@ -288,7 +289,7 @@ def _read_request(connection: socket.socket) -> tuple[tuple[Any, ...] | None, li
         connection.settimeout(None)
         request = marshal.loads(bytes(body))
     except (OSError, ValueError, EOFError, TypeError):
-        return None, locals().get("descriptors", [])
+        return None, descriptors
     return (request if isinstance(request, tuple) else None), descriptors
 
 
@@ -311,6 +312,7 @@ def main(argv: Sequence[str] = ()) -> int:
         return 0  # another helper serves this folder
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     path = resident_file(root, "sock")
+    helper: Helper | None = None
     try:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(path)  # left by a helper that was killed (it held the lock we now hold)
@@ -331,18 +333,8 @@ def main(argv: Sequence[str] = ()) -> int:
             quickrun.finish_later()
             quickrun.forget_connections()
         with contextlib.suppress(OSError):
-            if helper_owns(path, locals().get("helper")):
+            if helper is None or helper.files_still_mine():  # not a newer helper's socket
                 os.unlink(path)
                 os.unlink(resident_file(root, "json"))
         lock.close()
     return 0
-
-
-def helper_owns(path: str, helper: Helper | None) -> bool:
-    """True while ``path`` is still the socket ``helper`` bound (not a newer helper's)."""
-    if helper is None:
-        return True
-    try:
-        return os.stat(path).st_ino == helper.socket_inode
-    except OSError:
-        return False

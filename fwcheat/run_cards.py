@@ -36,6 +36,7 @@ def _plain_ok(text: str) -> bool:
 
 def _body(result: ExecutionResult) -> tuple[str, list[Span]] | None:
     """render_run.result_text as (plain, spans); None when it holds what this module does not lay out."""
+    from fwcheat.fastcards import joined
     from fwcheat.kernels.base import Status
     from fwcheat.sanitize import safe_line, safe_text
 
@@ -57,12 +58,7 @@ def _body(result: ExecutionResult) -> tuple[str, list[Span]] | None:
         parts.append((error, "red"))
     if result.reason and result.status is not Status.ERROR:
         parts.append((safe_text(result.reason) + "\n", RUN_STYLE[result.status.value]))
-    plain = ""
-    spans: list[Span] = []
-    for text, style in parts:
-        if style and text:
-            spans.append((len(plain), len(plain) + len(text), style))
-        plain += text
+    plain, spans = joined(parts)
     if not _plain_ok(plain):
         return None
     # rich's Text.rstrip: trailing whitespace goes, and the spans with it.

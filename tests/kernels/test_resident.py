@@ -25,6 +25,7 @@ from pathlib import Path
 
 import pytest
 from kernel_procs import pid_alive, wait_gone
+from warm_cli import env_for, fwcheat, make_home
 
 pytestmark = [pytest.mark.kernels, pytest.mark.slow, pytest.mark.timeout(240)]
 
@@ -57,42 +58,9 @@ entries:
 """
 
 
-def make_home(folder: Path) -> Path:
-    (folder / "kb.yaml").write_text(KNOWLEDGE, encoding="utf-8")
-    (folder / "run").mkdir()
-    (folder / "config").mkdir()
-    return folder
-
-
 @pytest.fixture
 def home(tmp_path: Path) -> Path:
-    return make_home(tmp_path)
-
-
-def env_for(home: Path, **extra: str) -> dict[str, str]:
-    env = dict(os.environ)
-    for name in ("CUDA_VISIBLE_DEVICES", "FWCHEAT_RESIDENT", "FWCHEAT_QUICK_RUN"):
-        env.pop(name, None)
-    env.update(
-        FWCHEAT_KNOWLEDGE_PATH=str(home / "kb.yaml"),
-        FWCHEAT_RUNTIME_DIR=str(home / "run"),
-        FWCHEAT_CONFIG=str(home / "config" / "config.toml"),
-    )
-    env.update(extra)
-    return env
-
-
-def fwcheat(
-    home: Path, *args: str, cwd: Path | None = None, **extra: str
-) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "fwcheat", *args],
-        env=env_for(home, **extra),
-        capture_output=True,
-        text=True,
-        timeout=180,
-        cwd=cwd,
-    )
+    return make_home(tmp_path, KNOWLEDGE)
 
 
 def helper(home: Path) -> dict[str, object] | None:
@@ -164,7 +132,7 @@ def without_timings(payload: dict[str, object]) -> dict[str, object]:
 @pytest.fixture(scope="module")
 def shared(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """One runtime folder for the tests below (in file order: the last one stops everything)."""
-    home = make_home(tmp_path_factory.mktemp("resident"))
+    home = make_home(tmp_path_factory.mktemp("resident"), KNOWLEDGE)
     yield home
     fwcheat(home, "kernels", "stop")
 

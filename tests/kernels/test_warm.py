@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 from kernel_procs import pid_alive, wait_gone
+from warm_cli import env_for, fwcheat, make_home
 
 pytestmark = [pytest.mark.kernels, pytest.mark.slow, pytest.mark.timeout(240)]
 
@@ -50,35 +51,7 @@ entries:
 
 @pytest.fixture
 def home(tmp_path: Path) -> Path:
-    (tmp_path / "kb.yaml").write_text(KNOWLEDGE, encoding="utf-8")
-    (tmp_path / "run").mkdir()
-    (tmp_path / "config").mkdir()
-    return tmp_path
-
-
-def env_for(home: Path, **extra: str) -> dict[str, str]:
-    env = dict(os.environ)
-    env.pop("CUDA_VISIBLE_DEVICES", None)
-    env.update(
-        FWCHEAT_KNOWLEDGE_PATH=str(home / "kb.yaml"),
-        FWCHEAT_RUNTIME_DIR=str(home / "run"),
-        FWCHEAT_CONFIG=str(home / "config" / "config.toml"),
-    )
-    env.update(extra)
-    return env
-
-
-def fwcheat(
-    home: Path, *args: str, cwd: Path | None = None, **extra: str
-) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "fwcheat", *args],
-        env=env_for(home, **extra),
-        capture_output=True,
-        text=True,
-        timeout=180,
-        cwd=cwd,
-    )
+    return make_home(tmp_path, KNOWLEDGE)
 
 
 def printed(result: subprocess.CompletedProcess[str], key: str) -> str:
