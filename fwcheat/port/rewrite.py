@@ -744,7 +744,7 @@ def port_code(code: str, shapes: dict[tuple[int, int, str], tuple[int, ...]] | N
         code_out = _insert_helpers(code_out, ["import torchvision\n"], after_imports_only=True)
     kept = _still_needed_imports(tree, code_out)
     if kept:
-        with_imports = _insert_after_imports(code_out, [statement for _, statement, _ in kept], True)
+        with_imports = _insert_helpers(code_out, [statement for _, statement, _ in kept], True)
         try:
             ast.parse(with_imports)
         except SyntaxError:  # never let this step break a draft that parsed
@@ -820,9 +820,13 @@ def _still_needed_imports(tree: ast.Module, code_out: str) -> list[tuple[int, st
 def _insert_helpers(code: str, helpers: list[str], after_imports_only: bool = False) -> str:
     """``helpers`` written after the draft's ``from torch import nn`` (the imports rewritten)."""
     anchor = f"from {TARGET_ROOT} import nn\n"
-    at = code.find(anchor)
+    # Only a top-level one: a function's own (indented) import is no place for module code.
+    if code.startswith(anchor):
+        at = len(anchor)
+    else:
+        found = code.find("\n" + anchor)
+        at = found + 1 + len(anchor) if found >= 0 else -1
     if at >= 0:
-        at += len(anchor)
         block = "".join(helpers)
         if not after_imports_only:
             block = "\n\n" + block.strip("\n") + "\n\n"
